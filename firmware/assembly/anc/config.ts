@@ -1,0 +1,234 @@
+import { AncState, state } from "../state";
+import {
+  MAX_TAPS, MAX_SEC_TAPS, MAX_RLS_TAPS, SEC_PATH, SEC_PATH_STAGE, W_FF, W_FB, W_FF_GOOD, HIST_R, HIST_RF,
+  STATE,
+  ANC_END,
+} from "../memory-map";
+import { ALG_FXLMS, ALG_RLS, ALG_COUNT, usesFeedforward, usesFeedback } from "../algorithms";
+import {
+  ANC_OK, ANC_ERR_NOT_INITIALIZED, ANC_ERR_BAD_PARAM, ANC_ERR_BAD_VALUE, ANC_ERR_RLS_TAPS,
+  ANC_ERR_BAD_LENGTH, ANC_ERR_BAD_SAMPLE_RATE,
+} from "../errors";
+import {
+  PARAM_ALGORITHM, PARAM_TAPS, PARAM_STEP_SIZE, PARAM_LEAKAGE, PARAM_INTENSITY, PARAM_BYPASS,
+  PARAM_RAMP_MS, PARAM_LIMIT, PARAM_RLS_LAMBDA, PARAM_COEF_NORM_MAX, PARAM_REGULARIZATION,
+  PARAM_SEC_TAPS, PARAM_SAMPLE_RATE,
+} from "../params";
+import { allFinite, sumSquares, zero } from "../dsp/kernels";
+import { clearHistory, HIST_START, at } from "../dsp/history";
+import { rlsReset } from "../dsp/rls";
+
+// Defaults of the shipped configuration (docs/firmware-abi.md, "Parameters").
+const DEFAULT_TAPS: i32 = 256;
+const DEFAULT_STEP: f32 = 0.1;
+const DEFAULT_RAMP_MS: f32 = 5;
+const DEFAULT_LIMIT: f32 = 0.95;
+const DEFAULT_LAMBDA: f32 = 0.999;
+const DEFAULT_COEF_NORM_MAX: f32 = 100;
+const DEFAULT_REGULARIZATION: f32 = 1e-6;
+const POWER_TIME_MS: f32 = 20; // smoothing of the error and disturbance power estimates
+const LIMIT_RELEASE_MS: f32 = 50;
+
+export function init(sampleRate: i32): i32 {
+  if (sampleRate < 8000 || sampleRate > 192000) return ANC_ERR_BAD_SAMPLE_RATE;
+  // state, status, I/O buffers, filters and delay lines all start at zero
+  memory.fill(STATE, 0, ANC_END - STATE);
+  const s = state();
+  s.sampleRate = sampleRate;
+  s.algorithm = ALG_FXLMS;
+  s.pendingAlgorithm = ALG_FXLMS;
+  s.taps = DEFAULT_TAPS;
+  s.pendingTaps = DEFAULT_TAPS;
+  s.stepSize = DEFAULT_STEP;
+  s.stepSizeNow = DEFAULT_STEP;
+  s.backoff = 1;
+  s.intensity = 1;
+  s.gainNow = 1;
+  s.fadeNow = 1;
+  s.limit = DEFAULT_LIMIT;
+  s.rlsLambda = DEFAULT_LAMBDA;
+  s.coefNormMax = DEFAULT_COEF_NORM_MAX;
+  s.regularization = DEFAULT_REGULARIZATION;
+  s.pos = HIST_START;
+  setRamp(s, DEFAULT_RAMP_MS);
+  s.powCoef = onePole(sampleRate / 4, POWER_TIME_MS);
+  s.limitRelease = 1 - onePole(sampleRate, LIMIT_RELEASE_MS);
+  // until the host loads a measured model, assume a pure one-sample delay
+  store<f32>(SEC_PATH + 4, 1);
+  s.secTaps = 2;
+  s.initialized = 1;
+  return ANC_OK;
+}
+
+// coefficient of a one-pole smoother with time constant `ms` at `rate` updates per second
+function onePole(rate: i32, ms: f32): f32 {
+  return 1 - Mathf.exp(-1000 / (ms * <f32>rate));
+}
+
+function setRamp(s: AncState, ms: f32): void {
+  s.rampMs = ms;
+  s.rampCoef = onePole(s.sampleRate, ms);
+}
+
+function isInt(v: f32): bool {
+  return v == Mathf.floor(v);
+}
+
+function inRange(v: f32, lo: f32, hi: f32): bool {
+  return v >= lo && v <= hi; // false for NaN
+}
+
+export function setParam(id: i32, v: f32): i32 {
+  const s = state();
+  if (!s.initialized) return ANC_ERR_NOT_INITIALIZED;
+  switch (id) {
+    case PARAM_ALGORITHM: {
+      if (!inRange(v, 0, <f32>(ALG_COUNT - 1)) || !isInt(v)) return ANC_ERR_BAD_VALUE;
+      if (<i32>v == ALG_RLS && s.pendingTaps > MAX_RLS_TAPS) return ANC_ERR_RLS_TAPS;
+      s.pendingAlgorithm = <i32>v;
+      break;
+    }
+    case PARAM_TAPS: {
+      if (!inRange(v, 1, <f32>MAX_TAPS) || !isInt(v)) return ANC_ERR_BAD_VALUE;
+      if (s.pendingAlgorithm == ALG_RLS && <i32>v > MAX_RLS_TAPS) return ANC_ERR_RLS_TAPS;
+      s.pendingTaps = <i32>v;
+      break;
+    }
+    case PARAM_STEP_SIZE: {
+      if (!inRange(v, 0, 2)) return ANC_ERR_BAD_VALUE;
+      s.stepSize = v;
+      break;
+    }
+    case PARAM_LEAKAGE: {
+      if (!inRange(v, 0, 0.01)) return ANC_ERR_BAD_VALUE;
+      s.leakage = v;
+      break;
+    }
+    case PARAM_INTENSITY: {
+      if (!inRange(v, 0, 1)) return ANC_ERR_BAD_VALUE;
+      s.intensity = v;
+      break;
+    }
+    case PARAM_BYPASS: {
+      if (v != 0 && v != 1) return ANC_ERR_BAD_VALUE;
+      s.bypass = <i32>v;
+      break;
+    }
+    case PARAM_RAMP_MS: {
+      if (!inRange(v, 0.1, 1000)) return ANC_ERR_BAD_VALUE;
+      setRamp(s, v);
+      break;
+    }
+    case PARAM_LIMIT: {
+      if (!inRange(v, 0.01, 1)) return ANC_ERR_BAD_VALUE;
+      s.limit = v;
+      break;
+    }
+    case PARAM_RLS_LAMBDA: {
+      if (!inRange(v, 0.9, 1)) return ANC_ERR_BAD_VALUE;
+      s.rlsLambda = v;
+      break;
+    }
+    case PARAM_COEF_NORM_MAX: {
+      if (!inRange(v, 1e-3, 1e6)) return ANC_ERR_BAD_VALUE;
+      s.coefNormMax = v;
+      break;
+    }
+    case PARAM_REGULARIZATION: {
+      if (!inRange(v, 1e-12, 1)) return ANC_ERR_BAD_VALUE;
+      s.regularization = v;
+      break;
+    }
+    default:
+      return id == PARAM_SEC_TAPS || id == PARAM_SAMPLE_RATE ? ANC_ERR_BAD_VALUE : ANC_ERR_BAD_PARAM;
+  }
+  return ANC_OK;
+}
+
+// NaN for an unknown id (the caller cannot mistake it for a value)
+export function getParam(id: i32): f32 {
+  const s = state();
+  switch (id) {
+    case PARAM_ALGORITHM: return <f32>s.pendingAlgorithm;
+    case PARAM_TAPS: return <f32>s.pendingTaps;
+    case PARAM_STEP_SIZE: return s.stepSize;
+    case PARAM_LEAKAGE: return s.leakage;
+    case PARAM_INTENSITY: return s.intensity;
+    case PARAM_BYPASS: return <f32>s.bypass;
+    case PARAM_RAMP_MS: return s.rampMs;
+    case PARAM_LIMIT: return s.limit;
+    case PARAM_RLS_LAMBDA: return s.rlsLambda;
+    case PARAM_COEF_NORM_MAX: return s.coefNormMax;
+    case PARAM_REGULARIZATION: return s.regularization;
+    case PARAM_SEC_TAPS: return <f32>s.secTaps;
+    case PARAM_SAMPLE_RATE: return <f32>s.sampleRate;
+  }
+  return NaN;
+}
+
+export function switchPending(s: AncState): bool {
+  return s.pendingAlgorithm != s.algorithm || s.pendingTaps != s.taps;
+}
+
+// Called once the output has faded out: the new algorithm or length starts from the old
+// coefficients where they still mean the same thing, and fades back in.
+export function applyPendingSwitch(s: AncState): void {
+  const oldTaps = s.taps;
+  const newTaps = s.pendingTaps;
+  if (newTaps < oldTaps) {
+    zero(W_FF + (<usize>newTaps << 2), oldTaps - newTaps);
+    zero(W_FB + (<usize>newTaps << 2), oldTaps - newTaps);
+  }
+  const wasFeedback = usesFeedback(s.algorithm);
+  s.algorithm = s.pendingAlgorithm;
+  s.taps = newTaps;
+  if (!usesFeedback(s.algorithm) || !wasFeedback) zero(W_FB, MAX_TAPS);
+  if (!usesFeedforward(s.algorithm)) zero(W_FF, MAX_TAPS);
+  memory.copy(W_FF_GOOD, W_FF, <usize>MAX_TAPS << 3); // both snapshots, which are adjacent
+  if (s.algorithm == ALG_RLS) rlsReset(newTaps);
+  recomputePowers(s);
+}
+
+// The running window powers drift by rounding and change meaning with the window length.
+export function recomputePowers(s: AncState): void {
+  s.powR = sumSquares(at(HIST_R, s.pos), s.taps);
+  s.powRF = sumSquares(at(HIST_RF, s.pos), s.taps);
+}
+
+export function setSecondaryPath(len: i32): i32 {
+  const s = state();
+  if (!s.initialized) return ANC_ERR_NOT_INITIALIZED;
+  if (len < 2 || len > MAX_SEC_TAPS) return ANC_ERR_BAD_LENGTH;
+  if (!allFinite(SEC_PATH_STAGE, len)) return ANC_ERR_BAD_VALUE;
+  zero(SEC_PATH, MAX_SEC_TAPS);
+  memory.copy(SEC_PATH, SEC_PATH_STAGE, <usize>len << 2);
+  s.secTaps = len;
+  // filtered references made with the old model no longer match it
+  clearHistory();
+  s.pos = HIST_START;
+  s.powR = 0;
+  s.powRF = 0;
+  s.dirtyD = 0;
+  return ANC_OK;
+}
+
+// Forget everything learnt (coefficients, histories, guard state); parameters stay.
+export function reset(): i32 {
+  const s = state();
+  if (!s.initialized) return ANC_ERR_NOT_INITIALIZED;
+  zero(W_FF, MAX_TAPS * 4); // both filters and both snapshots, which are adjacent
+  clearHistory();
+  s.pos = HIST_START;
+  s.powR = 0;
+  s.powRF = 0;
+  s.dirtyD = 0;
+  s.ePow = 0;
+  s.dPow = 0;
+  s.coefNorm = 0;
+  s.divergeSamples = 0;
+  s.backoff = 1;
+  s.limitEnv = 0;
+  if (s.algorithm == ALG_RLS) rlsReset(s.taps);
+  return ANC_OK;
+}
+

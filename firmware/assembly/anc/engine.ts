@@ -1,0 +1,165 @@
+import { state } from "../state";
+import {
+  IO_REF, IO_ERR, IO_OUT, SEC_PATH, W_FF, W_FB,
+  HIST_X, HIST_R, HIST_XH, HIST_RF, HIST_Y, HIST_D,
+} from "../memory-map";
+import {
+  ALG_RLS, ALG_LEAKY_NLMS, DEFAULT_LEAKAGE,
+  usesFeedforward, usesFeedback, filtersReference, normalises,
+} from "../algorithms";
+import { dot, updateDot, scale } from "../dsp/kernels";
+import { advance } from "../dsp/history";
+import { limit } from "../dsp/limiter";
+import { rlsUpdate } from "../dsp/rls";
+import { guardBlock } from "./stability-guard";
+import { applyPendingSwitch, switchPending } from "./config";
+import { writeStatus } from "./status";
+
+// Microphone samples are full-scale floats; anything else (NaN, Inf, beyond +-1) is replaced
+// before it can reach a filter, and counted.
+const FULL_SCALE: f32 = 1;
+
+function sanitize(v: f32): f32 {
+  return isNaN(v) ? 0 : copysign<f32>(FULL_SCALE, v);
+}
+
+// Process `frames` frames from IO_REF and IO_ERR into IO_OUT. Per sample n:
+//   e_v  = e + S^ * (y - y_played)             error had all computed anti-noise been played
+//   d^   = e - S^ * y_played                    disturbance estimate (feedback reference, status)
+//   r    = S^ * x (or x for LMS/NLMS)           filtered reference
+//   w   += -mu e_v r / (eps + |r|^2)            (or RLS), fused with y = w . x
+//   out  = limit(y * gain * fade)
+export function processBlock(frames: i32): void {
+  const s = state();
+  const alg = s.algorithm;
+  const n = s.taps;
+  const m = s.secTaps;
+  const ff = usesFeedforward(alg);
+  const fb = usesFeedback(alg);
+  const fx = filtersReference(alg);
+  const norm = normalises(alg);
+  const rls = alg == ALG_RLS;
+  const rc = s.rampCoef;
+  const pc = s.powCoef;
+  const eps = s.regularization;
+  const lambda = s.rlsLambda;
+  const gainTarget: f32 = s.bypass ? 0 : s.intensity;
+  const fadeTarget: f32 = switchPending(s) ? 0 : 1;
+  const muTarget = s.stepSize * s.backoff;
+  const nBytes = <usize>n << 2;
+  const s1 = SEC_PATH + 4; // S^ from one sample of delay: y(n) cannot reach e(n)
+  const m1 = m - 1;
+
+  let pos = s.pos;
+  let gainNow = s.gainNow;
+  let fadeNow = s.fadeNow;
+  let mu = s.stepSizeNow;
+  let powR = s.powR;
+  let powRF = s.powRF;
+  let ePow = s.ePow;
+  let dPow = s.dPow;
+  let dirtyD = s.dirtyD;
+  let decim = s.decim;
+  let nonFinite = false;
+
+  for (let k = 0; k < frames; k++) {
+    const io = <usize>k << 2;
+    let x = load<f32>(IO_REF + io);
+    let e = load<f32>(IO_ERR + io);
+    if (!(Mathf.abs(x) <= FULL_SCALE)) {
+      x = sanitize(x);
+      s.sanitized++;
+    }
+    if (!(Mathf.abs(e) <= FULL_SCALE)) {
+      e = sanitize(e);
+      s.sanitized++;
+    }
+    gainNow += (gainTarget - gainNow) * rc;
+    fadeNow += (fadeTarget - fadeNow) * rc;
+    mu += (muTarget - mu) * rc;
+
+    pos = advance(pos);
+    const p = <usize>pos << 2;
+    store<f32>(HIST_X + p, x);
+
+    let ev = e;
+    if (dirtyD > 0) {
+      ev += dot(s1, HIST_D + p + 4, m1);
+      dirtyD--;
+    }
+    const statusTick = (decim & 3) == 0;
+    decim++;
+    let dh: f32 = 0;
+    if (fb || statusTick) dh = e - dot(s1, HIST_Y + p + 4, m1);
+    if (statusTick) {
+      ePow += (e * e - ePow) * pc;
+      dPow += (dh * dh - dPow) * pc;
+    }
+
+    let pw: f32 = 0;
+    if (ff) {
+      const r = fx ? dot(SEC_PATH, HIST_X + p, m) : x;
+      store<f32>(HIST_R + p, r);
+      const old = load<f32>(HIST_R + p + nBytes);
+      powR += r * r - old * old;
+      pw += powR;
+    }
+    if (fb) {
+      store<f32>(HIST_XH + p, dh);
+      const rf = dot(SEC_PATH, HIST_XH + p, m);
+      store<f32>(HIST_RF + p, rf);
+      const old = load<f32>(HIST_RF + p + nBytes);
+      powRF += rf * rf - old * old;
+      pw += powRF;
+    }
+    const g: f32 = norm ? (-mu * ev) / (eps + Mathf.max(pw, 0)) : -mu * ev;
+
+    let y: f32 = 0;
+    if (rls) {
+      if (!rlsUpdate(W_FF, HIST_R + p, n, ev, lambda)) nonFinite = true;
+      y = dot(W_FF, HIST_X + p, n);
+    } else if (ff) {
+      y = updateDot(W_FF, HIST_R + p, HIST_X + p, n, g);
+    }
+    if (fb) y += updateDot(W_FB, HIST_RF + p, HIST_XH + p, n, g);
+    if (!isFinite(y)) {
+      y = 0;
+      nonFinite = true;
+    }
+
+    const out = limit(s, y * gainNow * fadeNow);
+    store<f32>(IO_OUT + io, out);
+    store<f32>(HIST_Y + p, out);
+    const unplayed = y - out;
+    store<f32>(HIST_D + p, unplayed);
+    if (unplayed != 0) dirtyD = m;
+  }
+
+  s.pos = pos;
+  s.gainNow = gainNow;
+  s.fadeNow = fadeNow;
+  s.stepSizeNow = mu;
+  s.powR = powR;
+  s.powRF = powRF;
+  s.ePow = ePow;
+  s.dPow = dPow;
+  s.dirtyD = dirtyD;
+  s.decim = decim;
+  const before = s.samplesLo;
+  s.samplesLo += <u32>frames;
+  if (s.samplesLo < before) s.samplesHi++;
+
+  // Leakage is applied once per block: (1 - leak)^frames equals per-sample leakage to first order
+  // and keeps the multiply out of the per-tap loop.
+  let leak = s.leakage;
+  if (alg == ALG_LEAKY_NLMS && leak == 0) leak = DEFAULT_LEAKAGE;
+  if (leak > 0 && !rls) {
+    const keep = Mathf.pow(1 - leak, <f32>frames);
+    if (ff) scale(W_FF, n, keep);
+    if (fb) scale(W_FB, n, keep);
+  }
+
+  guardBlock(s, frames, nonFinite);
+  if (fadeTarget == 0 && s.fadeNow < 1e-3) applyPendingSwitch(s);
+  writeStatus(s);
+}

@@ -1,0 +1,76 @@
+// The module's ABI: every export a host may call. Nothing else in firmware/ is exported.
+// C signatures and the calling sequence are in docs/firmware-abi.md.
+import { IO_REF, IO_ERR, IO_OUT, STATUS, SEC_PATH, SEC_PATH_STAGE, W_FF, W_FB, MAX_BLOCK } from "./memory-map";
+import { ANC_OK, ANC_ERR_NOT_INITIALIZED, ANC_ERR_BAD_FRAMES } from "./errors";
+import { ABI_VERSION } from "./version";
+import { state } from "./state";
+import { init, setParam, getParam, setSecondaryPath, reset } from "./anc/config";
+import { processBlock } from "./anc/engine";
+import { writeStatus } from "./anc/status";
+
+export function anc_abi_version(): i32 {
+  return ABI_VERSION;
+}
+
+export function anc_init(sample_rate: i32): i32 {
+  const err = init(sample_rate);
+  if (err == ANC_OK) writeStatus(state());
+  return err;
+}
+
+export function anc_set_param(id: i32, value: f32): i32 {
+  return setParam(id, value);
+}
+
+export function anc_get_param(id: i32): f32 {
+  return getParam(id);
+}
+
+export function anc_set_secondary_path(length: i32): i32 {
+  const err = setSecondaryPath(length);
+  if (err == ANC_OK) writeStatus(state());
+  return err;
+}
+
+export function anc_reset(): i32 {
+  const err = reset();
+  if (err == ANC_OK) writeStatus(state());
+  return err;
+}
+
+export function anc_process(frames: i32): i32 {
+  if (!state().initialized) return ANC_ERR_NOT_INITIALIZED;
+  if (frames < 1 || frames > MAX_BLOCK) return ANC_ERR_BAD_FRAMES;
+  processBlock(frames);
+  return frames;
+}
+
+export function anc_max_block(): i32 {
+  return MAX_BLOCK;
+}
+
+export function anc_ref_ptr(): usize {
+  return IO_REF;
+}
+export function anc_err_ptr(): usize {
+  return IO_ERR;
+}
+export function anc_out_ptr(): usize {
+  return IO_OUT;
+}
+export function anc_status_ptr(): usize {
+  return STATUS;
+}
+export function anc_secondary_path_ptr(): usize {
+  return SEC_PATH_STAGE;
+}
+export function anc_secondary_path_active_ptr(): usize {
+  return SEC_PATH;
+}
+// 0: feedforward filter, 1: feedback filter; f32[taps], newest-sample tap first
+export function anc_weights_ptr(which: i32): usize {
+  return which == 1 ? W_FB : W_FF;
+}
+
+// WAMR sizes linear memory from these (the module never grows it)
+export { __heap_base, __data_end };

@@ -1,0 +1,85 @@
+import { STATE, STATUS } from "./memory-map";
+
+// Engine state. It lives at a fixed address in linear memory, never in module globals.
+@unmanaged
+export class AncState {
+  initialized: i32;
+  sampleRate: i32;
+  algorithm: i32;
+  taps: i32;
+  secTaps: i32;
+  pendingAlgorithm: i32;
+  pendingTaps: i32;
+  bypass: i32;
+  pos: i32; // newest sample's index in every delay line
+  dirtyD: i32; // samples for which HIST_D may still hold unplayed anti-noise
+  decim: i32; // counter for the decimated power estimates
+  divergeSamples: i32; // how long the error has been louder than the disturbance
+  goodSamples: i32; // samples since the last stable snapshot
+  sinceRecovery: i32; // samples since the last recovery
+  recoveries: i32;
+  sanitized: i32;
+  limited: i32;
+  samplesLo: u32;
+  samplesHi: u32;
+  stepSize: f32; // target step size
+  stepSizeNow: f32; // ramped step size
+  backoff: f32; // step-size multiplier after a recovery, climbs back to 1
+  leakage: f32;
+  intensity: f32;
+  gainNow: f32; // ramped intensity * (1 - bypass)
+  fadeNow: f32; // ramped fade used for algorithm and length switches
+  rampMs: f32;
+  rampCoef: f32; // one-pole smoothing coefficient for every ramp
+  limit: f32;
+  limitEnv: f32;
+  limitRelease: f32;
+  rlsLambda: f32;
+  coefNormMax: f32;
+  regularization: f32;
+  powR: f32; // sum of r^2 over the feedforward window
+  powRF: f32; // sum of rf^2 over the feedback window
+  ePow: f32; // smoothed error power
+  dPow: f32; // smoothed estimated disturbance power (ANC off)
+  coefNorm: f32;
+  powCoef: f32; // smoothing coefficient of the decimated power estimates
+}
+
+export function state(): AncState {
+  return changetype<AncState>(STATE);
+}
+
+// Status struct offsets (bytes from STATUS), the host's view; docs/firmware-abi.md lists them.
+export const ST_ABI_VERSION: usize = 0;
+export const ST_FLAGS: usize = 4;
+export const ST_ALGORITHM: usize = 8;
+export const ST_TAPS: usize = 12;
+export const ST_STEP_SIZE: usize = 16;
+export const ST_LEAKAGE: usize = 20;
+export const ST_INTENSITY: usize = 24;
+export const ST_GAIN: usize = 28;
+export const ST_ATTENUATION_DB: usize = 32;
+export const ST_ERROR_POWER: usize = 36;
+export const ST_DISTURBANCE_POWER: usize = 40;
+export const ST_COEF_NORM: usize = 44;
+export const ST_RECOVERIES: usize = 48;
+export const ST_SANITIZED: usize = 52;
+export const ST_LIMITED: usize = 56;
+export const ST_SAMPLES_LO: usize = 60;
+export const ST_SAMPLES_HI: usize = 64;
+export const ST_SEC_TAPS: usize = 68;
+export const ST_SAMPLE_RATE: usize = 72;
+// 96 .. 127: classifier and emergency detector (reserved)
+
+export const FLAG_INITIALIZED: u32 = 1;
+export const FLAG_BYPASS: u32 = 2;
+export const FLAG_SWITCHING: u32 = 4;
+export const FLAG_BACKOFF: u32 = 8;
+export const FLAG_LIMITING: u32 = 16;
+
+export function statusF32(offset: usize, v: f32): void {
+  store<f32>(STATUS + offset, v);
+}
+export function statusI32(offset: usize, v: i32): void {
+  store<i32>(STATUS + offset, v);
+}
