@@ -177,6 +177,11 @@ export class Firmware {
     return this.x.anc_get_param(PARAMS[name]);
   }
 
+  /** Reads a raw parameter id: NaN for an unknown id. */
+  getParamId(id: number): number {
+    return this.x.anc_get_param(id);
+  }
+
   configure(params: Partial<Record<ParamName, number | AlgorithmName>>): this {
     // the algorithm and its length are validated together (RLS is limited to 32 taps): shorten
     // the filter before switching to RLS, leave RLS before lengthening it

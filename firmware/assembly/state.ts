@@ -30,7 +30,8 @@ export class AncState {
   gainNow: f32; // ramped intensity * (1 - bypass)
   fadeNow: f32; // ramped fade used for algorithm and length switches
   rampMs: f32;
-  rampCoef: f32; // one-pole smoothing coefficient for every ramp
+  rampCoef: f32; // one-pole smoothing coefficient of the gain and step-size ramps
+  fadeStep: f32; // per-sample step of the linear fade around algorithm and length switches
   limit: f32;
   limitEnv: f32;
   limitRelease: f32;
@@ -41,6 +42,16 @@ export class AncState {
   powRF: f32; // sum of rf^2 over the feedback window
   ePow: f32; // smoothed error power
   dPow: f32; // smoothed estimated disturbance power (ANC off)
+  xPow: f32; // smoothed reference power
+  qFloor: f32; // lowest recent error/reference power ratio, rising slowly
+  normAtFloor: f32; // coefficient norm when qFloor was set
+  guardSamples: i32; // samples since the last growth check
+  growthChecks: i32; // consecutive checks that saw the error grow with the coefficients
+  saturatedChecks: i32; // consecutive checks that saw the limiter held on
+  limitedAtCheck: i32; // limiter count at the last check
+  quickRecoveries: i32; // recoveries less than a second apart, in a row
+  muteSamples: i32; // remaining samples of a fault mute (output and adaptation held at zero)
+  muteHoldoff: i32; // length of the next fault mute
   coefNorm: f32;
   powCoef: f32; // smoothing coefficient of the decimated power estimates
 }
@@ -76,6 +87,7 @@ export const FLAG_BYPASS: u32 = 2;
 export const FLAG_SWITCHING: u32 = 4;
 export const FLAG_BACKOFF: u32 = 8;
 export const FLAG_LIMITING: u32 = 16;
+export const FLAG_MUTED: u32 = 32;
 
 export function statusF32(offset: usize, v: f32): void {
   store<f32>(STATUS + offset, v);

@@ -17,6 +17,7 @@ import {
 import { allFinite, sumSquares, zero } from "../dsp/kernels";
 import { clearHistory, HIST_START, at } from "../dsp/history";
 import { rlsReset } from "../dsp/rls";
+import { clearFault } from "./stability-guard";
 
 // Defaults of the shipped configuration (docs/firmware-abi.md, "Parameters").
 const DEFAULT_TAPS: i32 = 256;
@@ -68,6 +69,7 @@ function onePole(rate: i32, ms: f32): f32 {
 function setRamp(s: AncState, ms: f32): void {
   s.rampMs = ms;
   s.rampCoef = onePole(s.sampleRate, ms);
+  s.fadeStep = 1000 / (ms * <f32>s.sampleRate);
 }
 
 function isInt(v: f32): bool {
@@ -209,6 +211,7 @@ export function setSecondaryPath(len: i32): i32 {
   s.powR = 0;
   s.powRF = 0;
   s.dirtyD = 0;
+  clearFault(s);
   return ANC_OK;
 }
 
@@ -224,10 +227,10 @@ export function reset(): i32 {
   s.dirtyD = 0;
   s.ePow = 0;
   s.dPow = 0;
+  s.xPow = 0;
   s.coefNorm = 0;
-  s.divergeSamples = 0;
-  s.backoff = 1;
   s.limitEnv = 0;
+  clearFault(s);
   if (s.algorithm == ALG_RLS) rlsReset(s.taps);
   return ANC_OK;
 }

@@ -10,7 +10,7 @@ import {
 import { dot, updateDot, scale } from "../dsp/kernels";
 import { advance } from "../dsp/history";
 import { limit } from "../dsp/limiter";
-import { rlsUpdate } from "../dsp/rls";
+import { rlsUpdate, rlsReset } from "../dsp/rls";
 import { guardBlock } from "./stability-guard";
 import { applyPendingSwitch, switchPending } from "./config";
 import { writeStatus } from "./status";
@@ -40,12 +40,14 @@ export function processBlock(frames: i32): void {
   const norm = normalises(alg);
   const rls = alg == ALG_RLS;
   const rc = s.rampCoef;
+  const fadeStep = s.fadeStep;
   const pc = s.powCoef;
   const eps = s.regularization;
   const lambda = s.rlsLambda;
-  const gainTarget: f32 = s.bypass ? 0 : s.intensity;
+  const muted = s.muteSamples > 0;
+  const gainTarget: f32 = s.bypass || muted ? 0 : s.intensity;
   const fadeTarget: f32 = switchPending(s) ? 0 : 1;
-  const muTarget = s.stepSize * s.backoff;
+  const muTarget: f32 = muted ? 0 : s.stepSize * s.backoff;
   const nBytes = <usize>n << 2;
   const s1 = SEC_PATH + 4; // S^ from one sample of delay: y(n) cannot reach e(n)
   const m1 = m - 1;
@@ -58,6 +60,7 @@ export function processBlock(frames: i32): void {
   let powRF = s.powRF;
   let ePow = s.ePow;
   let dPow = s.dPow;
+  let xPow = s.xPow;
   let dirtyD = s.dirtyD;
   let decim = s.decim;
   let nonFinite = false;
@@ -75,7 +78,8 @@ export function processBlock(frames: i32): void {
       s.sanitized++;
     }
     gainNow += (gainTarget - gainNow) * rc;
-    fadeNow += (fadeTarget - fadeNow) * rc;
+    // linear, so a switch waits exactly one ramp time
+    fadeNow = fadeTarget > fadeNow ? Mathf.min(fadeTarget, fadeNow + fadeStep) : Mathf.max(fadeTarget, fadeNow - fadeStep);
     mu += (muTarget - mu) * rc;
 
     pos = advance(pos);
@@ -94,6 +98,7 @@ export function processBlock(frames: i32): void {
     if (statusTick) {
       ePow += (e * e - ePow) * pc;
       dPow += (dh * dh - dPow) * pc;
+      xPow += (x * x - xPow) * pc;
     }
 
     let pw: f32 = 0;
@@ -116,7 +121,8 @@ export function processBlock(frames: i32): void {
 
     let y: f32 = 0;
     if (rls) {
-      if (!rlsUpdate(W_FF, HIST_R + p, n, ev, lambda)) nonFinite = true;
+      // float32 P can lose positive definiteness; starting P afresh is RLS's own remedy
+      if (!rlsUpdate(W_FF, HIST_R + p, n, ev, lambda)) rlsReset(n);
       y = dot(W_FF, HIST_X + p, n);
     } else if (ff) {
       y = updateDot(W_FF, HIST_R + p, HIST_X + p, n, g);
@@ -143,6 +149,7 @@ export function processBlock(frames: i32): void {
   s.powRF = powRF;
   s.ePow = ePow;
   s.dPow = dPow;
+  s.xPow = xPow;
   s.dirtyD = dirtyD;
   s.decim = decim;
   const before = s.samplesLo;
@@ -160,6 +167,6 @@ export function processBlock(frames: i32): void {
   }
 
   guardBlock(s, frames, nonFinite);
-  if (fadeTarget == 0 && s.fadeNow < 1e-3) applyPendingSwitch(s);
+  if (fadeTarget == 0 && s.fadeNow == 0) applyPendingSwitch(s);
   writeStatus(s);
 }

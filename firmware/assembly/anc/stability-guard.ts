@@ -2,18 +2,32 @@ import { AncState } from "../state";
 import { W_FF, W_FB, W_FF_GOOD, W_FB_GOOD } from "../memory-map";
 import { usesFeedforward, usesFeedback, ALG_RLS } from "../algorithms";
 import { sumSquares } from "../dsp/kernels";
-import { rlsReset, rlsTrace, RLS_TRACE_MAX } from "../dsp/rls";
+import { rlsReset, rlsLimitWindup } from "../dsp/rls";
 
-// Divergence shows as coefficients that grow without bound, or as an error louder than the noise
-// the headset would let through with ANC off. Either way the guard restores the last stable
+// Divergence shows as coefficients that grow without bound, as an error louder than the noise
+// the headset would let through with ANC off, or (when the secondary-path model is wrong, which
+// also spoils that estimate) as an error growing relative to the reference while the coefficients
+// grow too, or as an output held against the limiter. Either way the guard restores the last stable
 // coefficients (or zero, if those failed too within a second), halves the step size for a while
-// and fades the output back in, so a blow-up is cut short instead of heard.
+// and fades the output back in, so a blow-up is cut short instead of heard. When recoveries keep
+// coming (a model that is simply wrong), it mutes the anti-noise for a hold-off that doubles each
+// time, so the listener hears the passive headset rather than a cycle of blow-ups.
 
 const DIVERGE_RATIO: f32 = 4; // error power above 4x (6 dB) the disturbance estimate
 const DIVERGE_MS: i32 = 50;
 const SNAPSHOT_MS: i32 = 100;
 const SNAPSHOT_MIN_RATIO: f32 = 1.26; // keep a snapshot only while it attenuates by 1 dB or more
 const BACKOFF_MIN: f32 = 1.0 / 64;
+const GROWTH_CHECK_MS: i32 = 25;
+const GROWTH_RATIO: f32 = 8; // error/reference ratio 9 dB above its recent floor
+const GROWTH_NORM_RATIO: f32 = 1.5; // while the coefficient norm grew by half
+const GROWTH_CHECKS: i32 = 2; // on consecutive checks
+const FLOOR_RISE: f32 = 1.017; // the floor forgets at about 3 dB/s
+const QUICK_RECOVERIES_TO_MUTE: i32 = 3;
+const MUTE_FIRST_MS: i32 = 500;
+const MUTE_MAX_MS: i32 = 8000;
+const POWER_EPS: f32 = 1e-12;
+const SATURATED_SHARE: f32 = 0.5; // limiter engaged on half the samples of a check period
 const BACKOFF_RECOVERY_S: f32 = 2;
 
 export function guardBlock(s: AncState, frames: i32, nonFinite: bool): void {
@@ -25,12 +39,26 @@ export function guardBlock(s: AncState, frames: i32, nonFinite: bool): void {
   s.coefNorm = Mathf.sqrt(norm2);
 
   let diverged = nonFinite || !isFinite(norm2) || s.coefNorm > s.coefNormMax;
-  if (alg == ALG_RLS && !(rlsTrace(n) < RLS_TRACE_MAX)) diverged = true;
+  if (alg == ALG_RLS && !rlsLimitWindup(n)) diverged = true;
   if (s.ePow > DIVERGE_RATIO * s.dPow && s.ePow > 1e-12) s.divergeSamples += frames;
   else s.divergeSamples = 0;
   if (s.divergeSamples > (s.sampleRate * DIVERGE_MS) / 1000) diverged = true;
+  s.guardSamples += frames;
+  if (s.guardSamples >= (s.sampleRate * GROWTH_CHECK_MS) / 1000) {
+    if (errorGrowsWithCoefficients(s) || outputSaturated(s)) diverged = true;
+    s.guardSamples = 0;
+  }
 
   s.sinceRecovery += frames;
+  if (s.muteSamples > 0) {
+    s.muteSamples = max(0, s.muteSamples - frames);
+    if (s.muteSamples == 0) {
+      // on probation: one more quick failure mutes again, for twice as long
+      s.quickRecoveries = QUICK_RECOVERIES_TO_MUTE - 1;
+      s.sinceRecovery = 0;
+    }
+    return;
+  }
   if (diverged) {
     recover(s);
     return;
@@ -40,10 +68,34 @@ export function guardBlock(s: AncState, frames: i32, nonFinite: bool): void {
     memory.copy(W_FF_GOOD, W_FF, <usize>n << 2);
     memory.copy(W_FB_GOOD, W_FB, <usize>n << 2);
     s.goodSamples = 0;
+    s.muteHoldoff = (s.sampleRate * MUTE_FIRST_MS) / 1000;
   }
   if (s.backoff < 1) {
     s.backoff = Mathf.min(1, s.backoff + <f32>frames / (<f32>s.sampleRate * BACKOFF_RECOVERY_S));
   }
+}
+
+function errorGrowsWithCoefficients(s: AncState): bool {
+  if (s.xPow < POWER_EPS || s.ePow < POWER_EPS) return false;
+  const q = s.ePow / s.xPow;
+  if (q < s.qFloor || s.qFloor == 0) {
+    s.qFloor = q;
+    s.normAtFloor = s.coefNorm;
+    s.growthChecks = 0;
+    return false;
+  }
+  s.qFloor *= FLOOR_RISE;
+  if (q > GROWTH_RATIO * s.qFloor && s.coefNorm > GROWTH_NORM_RATIO * s.normAtFloor) s.growthChecks++;
+  else s.growthChecks = 0;
+  return s.growthChecks >= GROWTH_CHECKS;
+}
+
+function outputSaturated(s: AncState): bool {
+  const limited = s.limited - s.limitedAtCheck;
+  s.limitedAtCheck = s.limited;
+  if (<f32>limited > SATURATED_SHARE * <f32>s.guardSamples) s.saturatedChecks++;
+  else s.saturatedChecks = 0;
+  return s.saturatedChecks >= GROWTH_CHECKS;
 }
 
 export function recover(s: AncState): void {
@@ -53,6 +105,15 @@ export function recover(s: AncState): void {
     // the snapshot itself failed: start from silence
     memory.fill(W_FF_GOOD, 0, bytes);
     memory.fill(W_FB_GOOD, 0, bytes);
+    s.quickRecoveries++;
+  } else {
+    s.quickRecoveries = 1;
+  }
+  if (s.quickRecoveries >= QUICK_RECOVERIES_TO_MUTE) {
+    s.quickRecoveries = 0;
+    if (s.muteHoldoff == 0) s.muteHoldoff = (s.sampleRate * MUTE_FIRST_MS) / 1000;
+    s.muteSamples = s.muteHoldoff;
+    s.muteHoldoff = min(s.muteHoldoff * 2, (s.sampleRate * MUTE_MAX_MS) / 1000);
   }
   memory.copy(W_FF, W_FF_GOOD, bytes);
   memory.copy(W_FB, W_FB_GOOD, bytes);
@@ -65,4 +126,20 @@ export function recover(s: AncState): void {
   s.sinceRecovery = 0;
   s.goodSamples = 0;
   s.ePow = s.dPow;
+  s.qFloor = 0;
+  s.growthChecks = 0;
+  s.saturatedChecks = 0;
+}
+
+// A new secondary-path model or a reset is the host's remedy for a fault: start trusting again.
+export function clearFault(s: AncState): void {
+  s.muteSamples = 0;
+  s.muteHoldoff = 0;
+  s.quickRecoveries = 0;
+  s.backoff = 1;
+  s.divergeSamples = 0;
+  s.growthChecks = 0;
+  s.saturatedChecks = 0;
+  s.qFloor = 0;
+  s.sinceRecovery = s.sampleRate;
 }

@@ -1,7 +1,7 @@
 import { AncState, statusF32, statusI32, ST_ABI_VERSION, ST_FLAGS, ST_ALGORITHM, ST_TAPS, ST_STEP_SIZE,
   ST_LEAKAGE, ST_INTENSITY, ST_GAIN, ST_ATTENUATION_DB, ST_ERROR_POWER, ST_DISTURBANCE_POWER,
   ST_COEF_NORM, ST_RECOVERIES, ST_SANITIZED, ST_LIMITED, ST_SAMPLES_LO, ST_SAMPLES_HI, ST_SEC_TAPS,
-  ST_SAMPLE_RATE, FLAG_INITIALIZED, FLAG_BYPASS, FLAG_SWITCHING, FLAG_BACKOFF, FLAG_LIMITING } from "../state";
+  ST_SAMPLE_RATE, FLAG_INITIALIZED, FLAG_BYPASS, FLAG_SWITCHING, FLAG_BACKOFF, FLAG_LIMITING, FLAG_MUTED } from "../state";
 import { ABI_VERSION } from "../version";
 import { switchPending } from "./config";
 
@@ -13,6 +13,7 @@ export function writeStatus(s: AncState): void {
   if (switchPending(s)) flags |= FLAG_SWITCHING;
   if (s.backoff < 1) flags |= FLAG_BACKOFF;
   if (s.limitEnv > s.limit) flags |= FLAG_LIMITING;
+  if (s.muteSamples > 0) flags |= FLAG_MUTED;
   statusI32(ST_ABI_VERSION, ABI_VERSION);
   statusI32(ST_FLAGS, <i32>flags);
   statusI32(ST_ALGORITHM, s.algorithm);

@@ -1,11 +1,13 @@
 import { RLS_P, RLS_PI, RLS_K } from "../memory-map";
-import { dot } from "./kernels";
+import { dot, scale } from "./kernels";
 
 // Filtered-x RLS for short filters: O(n^2) per sample, converges in a few filter lengths
 // whatever the eigenvalue spread of the reference. P is packed with row stride n.
 
 export const RLS_DELTA_INV: f32 = 100; // P starts as I / delta
-export const RLS_TRACE_MAX: f32 = 1e7; // beyond this P has wound up under poor excitation
+// Under narrowband excitation P grows by 1/lambda per sample in the unexcited directions
+// ("wind-up") until it overflows; capping its trace keeps RLS tracking without a reset.
+const RLS_TRACE_PER_TAP_MAX: f32 = 1e3;
 
 export function rlsReset(n: i32): void {
   memory.fill(RLS_P, 0, <usize>(n * n) << 2);
@@ -43,8 +45,12 @@ export function rlsUpdate(w: usize, u: usize, n: i32, e: f32, lambda: f32): bool
   return true;
 }
 
-export function rlsTrace(n: i32): f32 {
+// Scales P back when it has wound up. Returns false when P is no longer finite.
+export function rlsLimitWindup(n: i32): bool {
   let t: f32 = 0;
   for (let i = 0; i < n; i++) t += load<f32>(RLS_P + (<usize>(i * n + i) << 2));
-  return t;
+  if (!isFinite(t)) return false;
+  const max = RLS_TRACE_PER_TAP_MAX * <f32>n;
+  if (t > max) scale(RLS_P, n * n, max / t);
+  return true;
 }
