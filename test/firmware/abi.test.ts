@@ -32,7 +32,7 @@ t.test('parameters are validated and the old value kept on error', async (t) => 
     [PARAMS.algorithm, 7], [PARAMS.algorithm, -1], [PARAMS.algorithm, 1.5], [PARAMS.algorithm, NaN],
     [PARAMS.taps, 0], [PARAMS.taps, 513], [PARAMS.taps, 10.5], [PARAMS.taps, Infinity],
     [PARAMS.stepSize, -0.1], [PARAMS.stepSize, 2.5], [PARAMS.stepSize, NaN],
-    [PARAMS.leakage, 0.5], [PARAMS.intensity, 1.01], [PARAMS.intensity, -0.01], [PARAMS.bypass, 0.5],
+    [PARAMS.leakage, 0.002], [PARAMS.intensity, 1.01], [PARAMS.intensity, -0.01], [PARAMS.bypass, 0.5],
     [PARAMS.rampMs, 0], [PARAMS.limit, 0], [PARAMS.limit, 1.5], [PARAMS.rlsLambda, 0.5],
     [PARAMS.coefNormMax, 0], [PARAMS.regularization, 0],
     [PARAMS.secTaps, 64], [PARAMS.sampleRate, 16000],

@@ -102,7 +102,7 @@ export function setParam(id: i32, v: f32): i32 {
       break;
     }
     case PARAM_LEAKAGE: {
-      if (!inRange(v, 0, 0.01)) return ANC_ERR_BAD_VALUE;
+      if (!inRange(v, 0, 0.001)) return ANC_ERR_BAD_VALUE;
       s.leakage = v;
       break;
     }
