@@ -110,7 +110,7 @@ function compiled(path: string): WebAssembly.Module {
     } catch {
       throw new Error(`firmware module not found at ${path}: run "npm run build:wasm"`);
     }
-    mod = new WebAssembly.Module(bytes);
+    mod = new WebAssembly.Module(new Uint8Array(bytes));
     modules.set(path, mod);
   }
   return mod;

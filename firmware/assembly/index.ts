@@ -19,7 +19,9 @@ export function anc_init(sample_rate: i32): i32 {
 }
 
 export function anc_set_param(id: i32, value: f32): i32 {
-  return setParam(id, value);
+  const err = setParam(id, value);
+  if (err == ANC_OK) writeStatus(state());
+  return err;
 }
 
 export function anc_get_param(id: i32): f32 {

@@ -39,6 +39,13 @@ export const HIST_Y: usize = 0xd000; // anti-noise actually played
 export const HIST_D: usize = 0xf000; // anti-noise computed but not played (gain, limiter)
 export const ANC_END: usize = 0x11000;
 
-// 0x11000 .. 0x40000 is reserved for the feature front end, classifier and model blob.
-export const RESERVED_START: usize = ANC_END;
+// The compiler's static data (math tables) goes here, after the fixed buffers: asconfig.json sets
+// memoryBase to this address, so __heap_base marks the end of everything the module uses and a
+// WAMR host that shrinks linear memory to __heap_base keeps every buffer.
+export const STATIC_DATA: usize = 0x11000;
+export const STATIC_DATA_END: usize = 0x12000; // at most 4 KiB of static data
+
+// 0x12000 .. 0x40000 is reserved for the feature front end, classifier and model blob; whatever
+// moves in moves memoryBase above it.
+export const RESERVED_START: usize = STATIC_DATA_END;
 export const MEMORY_END: usize = <usize>MEMORY_PAGES << 16;

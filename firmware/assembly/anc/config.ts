@@ -204,6 +204,8 @@ export function setSecondaryPath(len: i32): i32 {
   if (!allFinite(SEC_PATH_STAGE, len)) return ANC_ERR_BAD_VALUE;
   zero(SEC_PATH, MAX_SEC_TAPS);
   memory.copy(SEC_PATH, SEC_PATH_STAGE, <usize>len << 2);
+  // anti-noise computed for sample n cannot reach the mic sample n: tap 0 is zero by definition
+  store<f32>(SEC_PATH, 0);
   s.secTaps = len;
   // filtered references made with the old model no longer match it
   clearHistory();

