@@ -8,6 +8,9 @@ export class AncState {
   algorithm: i32;
   taps: i32;
   secTaps: i32;
+  secLead: i32; // S^'s leading zero taps (at least 1): the dot products start there
+  secPeak: i32; // index of S^'s largest tap: the delay plain LMS/NLMS compensate
+  secPeakSign: f32; // and its sign
   pendingAlgorithm: i32;
   pendingTaps: i32;
   bypass: i32;
@@ -40,6 +43,9 @@ export class AncState {
   regularization: f32;
   powR: f32; // sum of r^2 over the feedforward window
   powRF: f32; // sum of rf^2 over the feedback window
+  avgR: f32; // 25 ms average of r^2
+  avgRF: f32; // 25 ms average of rf^2
+  avgCoef: f32; // smoothing coefficient of avgR and avgRF
   ePow: f32; // smoothed error power
   dPow: f32; // smoothed estimated disturbance power (ANC off)
   xPow: f32; // smoothed reference power

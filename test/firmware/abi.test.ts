@@ -63,6 +63,7 @@ t.test('a bad secondary path is refused and the running one kept', async (t) => 
   t.throws(() => fw.setSecondaryPath([0, NaN, 1]), { code: ERR.value });
   t.throws(() => fw.setSecondaryPath([0, Infinity]), { code: ERR.value });
   t.throws(() => fw.setSecondaryPath([1]), { code: ERR.length });
+  t.throws(() => fw.setSecondaryPath([0.5, 0, 0]), { code: ERR.value }, 'nothing after tap 0');
   t.throws(() => fw.setSecondaryPath(new Array(257).fill(0.01)), FirmwareError);
   t.equal(fw.status().secTaps, 4, 'still the 4-tap model');
   t.equal(fw.getParam('secTaps'), 4);

@@ -15,7 +15,7 @@ import {
   PARAM_SEC_TAPS, PARAM_SAMPLE_RATE,
 } from "../params";
 import { allFinite, sumSquares, zero } from "../dsp/kernels";
-import { clearHistory, HIST_START, at } from "../dsp/history";
+import { clearHistory, HIST_START } from "../dsp/history";
 import { rlsReset } from "../dsp/rls";
 import { clearFault } from "./stability-guard";
 
@@ -29,6 +29,7 @@ const DEFAULT_COEF_NORM_MAX: f32 = 100;
 const DEFAULT_REGULARIZATION: f32 = 1e-6;
 const POWER_TIME_MS: f32 = 20; // smoothing of the error and disturbance power estimates
 const LIMIT_RELEASE_MS: f32 = 50;
+const NLMS_POWER_MS: f32 = 25; // covers a period of the lowest frequencies ANC works on
 
 export function init(sampleRate: i32): i32 {
   if (sampleRate < 8000 || sampleRate > 192000) return ANC_ERR_BAD_SAMPLE_RATE;
@@ -53,10 +54,14 @@ export function init(sampleRate: i32): i32 {
   s.pos = HIST_START;
   setRamp(s, DEFAULT_RAMP_MS);
   s.powCoef = onePole(sampleRate / 4, POWER_TIME_MS);
+  s.avgCoef = onePole(sampleRate, NLMS_POWER_MS);
   s.limitRelease = 1 - onePole(sampleRate, LIMIT_RELEASE_MS);
   // until the host loads a measured model, assume a pure one-sample delay
   store<f32>(SEC_PATH + 4, 1);
   s.secTaps = 2;
+  s.secLead = 1;
+  s.secPeak = 1;
+  s.secPeakSign = 1;
   s.initialized = 1;
   return ANC_OK;
 }
@@ -188,13 +193,9 @@ export function applyPendingSwitch(s: AncState): void {
   if (!usesFeedforward(s.algorithm)) zero(W_FF, MAX_TAPS);
   memory.copy(W_FF_GOOD, W_FF, <usize>MAX_TAPS << 3); // both snapshots, which are adjacent
   if (s.algorithm == ALG_RLS) rlsReset(newTaps);
-  recomputePowers(s);
-}
-
-// The running window powers drift by rounding and change meaning with the window length.
-export function recomputePowers(s: AncState): void {
-  s.powR = sumSquares(at(HIST_R, s.pos), s.taps);
-  s.powRF = sumSquares(at(HIST_RF, s.pos), s.taps);
+  // the window sums change meaning with the window length (and drift by rounding)
+  s.powR = sumSquares(HIST_R + (<usize>s.pos << 2), newTaps);
+  s.powRF = sumSquares(HIST_RF + (<usize>s.pos << 2), newTaps);
 }
 
 export function setSecondaryPath(len: i32): i32 {
@@ -202,16 +203,34 @@ export function setSecondaryPath(len: i32): i32 {
   if (!s.initialized) return ANC_ERR_NOT_INITIALIZED;
   if (len < 2 || len > MAX_SEC_TAPS) return ANC_ERR_BAD_LENGTH;
   if (!allFinite(SEC_PATH_STAGE, len)) return ANC_ERR_BAD_VALUE;
+  // tap 0 is ignored (below); a model with nothing after it cannot steer any algorithm
+  let peak = 0;
+  let lead = 0;
+  let peakAbs: f32 = 0;
+  for (let k = 1; k < len; k++) {
+    const a = Mathf.abs(load<f32>(SEC_PATH_STAGE + (<usize>k << 2)));
+    if (a > 0 && lead == 0) lead = k;
+    if (a > peakAbs) {
+      peakAbs = a;
+      peak = k;
+    }
+  }
+  if (lead == 0) return ANC_ERR_BAD_VALUE;
   zero(SEC_PATH, MAX_SEC_TAPS);
   memory.copy(SEC_PATH, SEC_PATH_STAGE, <usize>len << 2);
   // anti-noise computed for sample n cannot reach the mic sample n: tap 0 is zero by definition
   store<f32>(SEC_PATH, 0);
   s.secTaps = len;
+  s.secLead = lead;
+  s.secPeak = peak;
+  s.secPeakSign = load<f32>(SEC_PATH + (<usize>peak << 2)) > 0 ? 1 : -1;
   // filtered references made with the old model no longer match it
   clearHistory();
   s.pos = HIST_START;
   s.powR = 0;
   s.powRF = 0;
+  s.avgR = 0;
+  s.avgRF = 0;
   s.dirtyD = 0;
   clearFault(s);
   return ANC_OK;
@@ -226,6 +245,8 @@ export function reset(): i32 {
   s.pos = HIST_START;
   s.powR = 0;
   s.powRF = 0;
+  s.avgR = 0;
+  s.avgRF = 0;
   s.dirtyD = 0;
   s.ePow = 0;
   s.dPow = 0;

@@ -19,6 +19,9 @@ import { writeStatus } from "./status";
 // before it can reach a filter, and counted.
 const FULL_SCALE: f32 = 1;
 
+const RAMP_SNAP: f32 = 1e-6;
+const STEP_SNAP: f32 = 1e-9;
+
 function sanitize(v: f32): f32 {
   return isNaN(v) ? 0 : copysign<f32>(FULL_SCALE, v);
 }
@@ -48,16 +51,25 @@ export function processBlock(frames: i32): void {
   const gainTarget: f32 = s.bypass || muted ? 0 : s.intensity;
   const fadeTarget: f32 = switchPending(s) ? 0 : 1;
   const muTarget: f32 = muted ? 0 : s.stepSize * s.backoff;
+  const ac = s.avgCoef;
+  const fn = <f32>n;
   const nBytes = <usize>n << 2;
-  const s1 = SEC_PATH + 4; // S^ from one sample of delay: y(n) cannot reach e(n)
-  const m1 = m - 1;
+  // S^ products skip its leading zeros (S^[0] is always one of them: y(n) cannot reach e(n))
+  const lead = <usize>s.secLead << 2;
+  const sl = SEC_PATH + lead;
+  const ml = m - s.secLead;
+  const peak = <usize>s.secPeak << 2;
+  const peakSign = s.secPeakSign;
 
   let pos = s.pos;
   let gainNow = s.gainNow;
   let fadeNow = s.fadeNow;
-  let mu = s.stepSizeNow;
+  // a fault mute stops adaptation at once, so nothing is learnt from the silence it makes
+  let mu: f32 = muted ? 0 : s.stepSizeNow;
   let powR = s.powR;
   let powRF = s.powRF;
+  let avgR = s.avgR;
+  let avgRF = s.avgRF;
   let ePow = s.ePow;
   let dPow = s.dPow;
   let xPow = s.xPow;
@@ -78,9 +90,12 @@ export function processBlock(frames: i32): void {
       s.sanitized++;
     }
     gainNow += (gainTarget - gainNow) * rc;
+    // land exactly on the target: one-pole ramps approach it through subnormals, which are slow
+    if (Mathf.abs(gainNow - gainTarget) < RAMP_SNAP) gainNow = gainTarget;
     // linear, so a switch waits exactly one ramp time
     fadeNow = fadeTarget > fadeNow ? Mathf.min(fadeTarget, fadeNow + fadeStep) : Mathf.max(fadeTarget, fadeNow - fadeStep);
     mu += (muTarget - mu) * rc;
+    if (Mathf.abs(mu - muTarget) < STEP_SNAP) mu = muTarget;
 
     pos = advance(pos);
     const p = <usize>pos << 2;
@@ -88,13 +103,13 @@ export function processBlock(frames: i32): void {
 
     let ev = e;
     if (dirtyD > 0) {
-      ev += dot(s1, HIST_D + p + 4, m1);
+      ev += dot(sl, HIST_D + p + lead, ml);
       dirtyD--;
     }
     const statusTick = (decim & 3) == 0;
     decim++;
     let dh: f32 = 0;
-    if (fb || statusTick) dh = e - dot(s1, HIST_Y + p + 4, m1);
+    if (fb || rls || statusTick) dh = e - dot(sl, HIST_Y + p + lead, ml);
     if (statusTick) {
       ePow += (e * e - ePow) * pc;
       dPow += (dh * dh - dPow) * pc;
@@ -103,26 +118,35 @@ export function processBlock(frames: i32): void {
 
     let pw: f32 = 0;
     if (ff) {
-      const r = fx ? dot(SEC_PATH, HIST_X + p, m) : x;
+      // plain LMS/NLMS pair the error with the reference as old as S^'s main delay: the one-tap
+      // secondary-path model without which they could not learn behind any delay
+      const r = fx ? dot(sl, HIST_X + p + lead, ml) : peakSign * load<f32>(HIST_X + p + peak);
       store<f32>(HIST_R + p, r);
       const old = load<f32>(HIST_R + p + nBytes);
       powR += r * r - old * old;
-      pw += powR;
+      avgR += (r * r - avgR) * ac;
+      pw += Mathf.max(powR, fn * avgR);
     }
     if (fb) {
       store<f32>(HIST_XH + p, dh);
-      const rf = dot(SEC_PATH, HIST_XH + p, m);
+      const rf = dot(sl, HIST_XH + p + lead, ml);
       store<f32>(HIST_RF + p, rf);
       const old = load<f32>(HIST_RF + p + nBytes);
       powRF += rf * rf - old * old;
-      pw += powRF;
+      avgRF += (rf * rf - avgRF) * ac;
+      pw += Mathf.max(powRF, fn * avgRF);
     }
-    const g: f32 = norm ? (-mu * ev) / (eps + Mathf.max(pw, 0)) : -mu * ev;
+    // NLMS divides by |r|^2 over the filter window, but no less than taps x its 25 ms average:
+    // the window sum alone nearly vanishes twice a cycle on tones longer than the filter
+    const g: f32 = norm ? (-mu * ev) / (eps + pw) : -mu * ev;
 
     let y: f32 = 0;
     if (rls) {
+      // Modified filtered-x: the error the current coefficients would give, d^ + w . r, so RLS's
+      // fast steps are not fed errors from coefficients the loop delay has made stale.
+      const em = dh + dot(W_FF, HIST_R + p, n);
       // float32 P can lose positive definiteness; starting P afresh is RLS's own remedy
-      if (!rlsUpdate(W_FF, HIST_R + p, n, ev, lambda)) rlsReset(n);
+      if (!rlsUpdate(W_FF, HIST_R + p, n, em, lambda)) rlsReset(n);
       y = dot(W_FF, HIST_X + p, n);
     } else if (ff) {
       y = updateDot(W_FF, HIST_R + p, HIST_X + p, n, g);
@@ -147,6 +171,8 @@ export function processBlock(frames: i32): void {
   s.stepSizeNow = mu;
   s.powR = powR;
   s.powRF = powRF;
+  s.avgR = avgR;
+  s.avgRF = avgRF;
   s.ePow = ePow;
   s.dPow = dPow;
   s.xPow = xPow;

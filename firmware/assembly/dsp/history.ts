@@ -21,11 +21,6 @@ export function advance(pos: i32): i32 {
   return HIST_START;
 }
 
-@inline
-export function at(line: usize, pos: i32): usize {
-  return line + (<usize>pos << 2);
-}
-
 export function clearHistory(): void {
   memory.fill(HIST_X, 0, <usize>(HIST_D - HIST_X) + (<usize>HIST_LEN << 2));
 }
