@@ -1,0 +1,173 @@
+// The ingest batching policy: gather telemetry rows from many messages into one insert, and hold
+// each message's acknowledgement (its QoS 1 PUBACK) until the insert that contains it is
+// committed. A failed insert nacks every message in it, so the broker never acknowledges a row
+// that is not stored. The batcher does no I/O: it is handed its clock and timers, and it hands
+// each batch to a `flush` callback; the caller writes it and reports back with `settle`.
+
+export type Ack = (error?: Error) => void;
+
+export interface BatcherClock {
+  now(): number;
+  setTimer(callback: () => void, ms: number): unknown;
+  clearTimer(handle: unknown): void;
+}
+
+export interface Batch<R> {
+  id: number;
+  rows: R[];
+  /** Messages whose acks ride on this batch. */
+  messages: number;
+}
+
+export interface BatcherOptions<R> {
+  /** Flush once this many rows wait. A batch holds whole messages, so one large message may exceed it. */
+  maxRows: number;
+  /** Flush a partial batch once its oldest message has waited this long. */
+  maxDelayMs: number;
+  /** Refuse new messages beyond this many queued rows (backpressure). Default 10 x maxRows. */
+  maxQueuedRows?: number;
+  /** Concurrent inserts. Default 1: with one writer, batches grow under load instead of queries. */
+  maxInFlight?: number;
+  clock: BatcherClock;
+  /** Start writing a batch; call `settle(batch.id, error?)` when the transaction ends. */
+  flush(batch: Batch<R>): void;
+  /** An ack callback threw; the other acks of the batch still run. */
+  onAckError?(error: unknown): void;
+}
+
+export type AddOutcome = 'queued' | 'acked' | 'refused';
+
+export interface BatcherStats {
+  queuedRows: number;
+  queuedMessages: number;
+  inFlightBatches: number;
+  inFlightRows: number;
+}
+
+export interface Batcher<R> {
+  /**
+   * Queues one message's rows. 'acked': nothing to store, acked at once. 'refused': overloaded or
+   * closed; the ack has been called with an error and the caller should not PUBACK.
+   */
+  add(rows: readonly R[], ack: Ack): AddOutcome;
+  /** Reports the end of a batch's transaction: no error means committed. Returns false for unknown ids. */
+  settle(batchId: number, error?: Error): boolean;
+  /** Flush whatever is queued now, ignoring size and delay (shutdown, tests). */
+  flushNow(): void;
+  /** Stop accepting messages and flush the rest; `stats()` reaches all zeros when done. */
+  close(): void;
+  stats(): BatcherStats;
+}
+
+interface Pending<R> {
+  rows: readonly R[];
+  ack: Ack;
+  at: number;
+}
+
+export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
+  const { maxRows, maxDelayMs, clock } = options;
+  if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError('maxRows must be a positive integer');
+  if (!Number.isFinite(maxDelayMs) || maxDelayMs < 0) throw new RangeError('maxDelayMs must be >= 0');
+  const maxQueuedRows = options.maxQueuedRows ?? 10 * maxRows;
+  const maxInFlight = options.maxInFlight ?? 1;
+
+  const queue: Pending<R>[] = [];
+  let queuedRows = 0;
+  const inFlight = new Map<number, Pending<R>[]>();
+  let inFlightRows = 0;
+  let nextId = 1;
+  let timer: unknown;
+  let closed = false;
+
+  function callAcks(messages: Pending<R>[], error?: Error): void {
+    for (const message of messages) {
+      try {
+        message.ack(error);
+      } catch (thrown) {
+        options.onAckError?.(thrown);
+      }
+    }
+  }
+
+  function dispatch(): void {
+    const messages: Pending<R>[] = [];
+    const rows: R[] = [];
+    while (queue.length > 0 && (rows.length === 0 || rows.length + queue[0]!.rows.length <= maxRows)) {
+      const message = queue.shift()!;
+      messages.push(message);
+      rows.push(...message.rows);
+    }
+    queuedRows -= rows.length;
+    inFlightRows += rows.length;
+    const id = nextId++;
+    inFlight.set(id, messages);
+    options.flush({ id, rows, messages: messages.length });
+  }
+
+  function pump(force: boolean): void {
+    while (inFlight.size < maxInFlight && queue.length > 0) {
+      const full = queuedRows >= maxRows;
+      const due = clock.now() - queue[0]!.at >= maxDelayMs;
+      if (!full && !due && !force && !closed) break;
+      dispatch();
+    }
+    rearm();
+  }
+
+  // One timer, for the oldest queued message. Not armed while writers are busy: `settle` pumps
+  // then, and a due timer that cannot dispatch would only spin.
+  function rearm(): void {
+    if (timer !== undefined) {
+      clock.clearTimer(timer);
+      timer = undefined;
+    }
+    if (queue.length === 0 || inFlight.size >= maxInFlight) return;
+    const wait = Math.max(0, queue[0]!.at + maxDelayMs - clock.now());
+    timer = clock.setTimer(() => {
+      timer = undefined;
+      pump(false);
+    }, wait);
+  }
+
+  return {
+    add(rows, ack) {
+      if (closed) {
+        callAcks([{ rows, ack, at: 0 }], new Error('ingest is shutting down'));
+        return 'refused';
+      }
+      if (rows.length === 0) {
+        callAcks([{ rows, ack, at: 0 }]);
+        return 'acked';
+      }
+      if (queuedRows + rows.length > maxQueuedRows) {
+        callAcks([{ rows, ack, at: 0 }], new Error(`ingest overloaded: ${queuedRows} rows queued`));
+        return 'refused';
+      }
+      queue.push({ rows, ack, at: clock.now() });
+      queuedRows += rows.length;
+      // Only the first message (which arms the timer) or a full batch changes what pump decides.
+      if (queue.length === 1 || queuedRows >= maxRows) pump(false);
+      return 'queued';
+    },
+    settle(batchId, error) {
+      const messages = inFlight.get(batchId);
+      if (!messages) return false;
+      inFlight.delete(batchId);
+      inFlightRows -= messages.reduce((sum, message) => sum + message.rows.length, 0);
+      callAcks(messages, error);
+      pump(false);
+      return true;
+    },
+    flushNow() {
+      pump(true);
+    },
+    close() {
+      closed = true;
+      pump(true);
+    },
+    stats() {
+      return { queuedRows, queuedMessages: queue.length, inFlightBatches: inFlight.size, inFlightRows };
+    },
+  };
+}
