@@ -13,7 +13,7 @@ const FILES: Record<FirmwareVariant, string> = {
 
 export const ABI_MAJOR = 1;
 
-export const ALGORITHMS = ['lms', 'nlms', 'leaky-nlms', 'fxlms', 'fb-fxlms', 'hybrid', 'rls'] as const;
+export const ALGORITHMS = ['lms', 'nlms', 'leaky-nlms', 'fxlms', 'fb-fxlms', 'hybrid', 'rls', 'fd-fxlms'] as const;
 export type AlgorithmName = (typeof ALGORITHMS)[number];
 
 export const PARAMS = {

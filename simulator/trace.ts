@@ -1,3 +1,5 @@
+import type { AncStatus } from '../firmware/loader.ts';
+
 // What one simulated run records, sample by sample at the scenario's rate. The world produces it,
 // the metrics, the Wiener optimum and the report read it.
 
@@ -23,4 +25,6 @@ export interface RunTrace {
   lastPathChange: number;
   /** Controller length the firmware ran with (the Wiener optimum uses the same). */
   taps: number;
+  /** The firmware's status at the end of the run (recoveries, limiter, ...). */
+  status: AncStatus;
 }

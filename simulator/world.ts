@@ -155,5 +155,6 @@ export function runWorld(firmware: FirmwarePort, world: World): RunTrace {
     secondaryPath: endToEndSecondaryPath(secondary.at(total - 1), block, dacLatency, adcLatency),
     lastPathChange: world.pathChange ? world.pathChange.at + adcLatency : 0,
     taps: firmware.status().taps,
+    status: firmware.status(),
   };
 }

@@ -6,7 +6,8 @@ export const ALG_FXLMS: i32 = 3; // feedforward filtered-x NLMS with the seconda
 export const ALG_FB_FXLMS: i32 = 4; // feedback FxNLMS, reference synthesised by internal model control
 export const ALG_HYBRID: i32 = 5; // feedforward + feedback, one error signal
 export const ALG_RLS: i32 = 6; // feedforward filtered-x RLS, up to MAX_RLS_TAPS taps
-export const ALG_COUNT: i32 = 7;
+export const ALG_FD_FXLMS: i32 = 7; // feedforward FxLMS adapted in the frequency domain, per-bin normalised
+export const ALG_COUNT: i32 = 8;
 
 export const DEFAULT_LEAKAGE: f32 = 1e-4;
 
@@ -21,4 +22,8 @@ export function filtersReference(alg: i32): bool {
 }
 export function normalises(alg: i32): bool {
   return alg != ALG_LMS && alg != ALG_RLS;
+}
+// algorithms that adapt once per block instead of in the per-sample loop
+export function adaptsPerSample(alg: i32): bool {
+  return alg != ALG_RLS && alg != ALG_FD_FXLMS;
 }

@@ -37,15 +37,24 @@ export const HIST_XH: usize = 0x9000; // feedback reference d^(n) = e(n) - S^ * 
 export const HIST_RF: usize = 0xb000; // filtered feedback reference S^ * d^
 export const HIST_Y: usize = 0xd000; // anti-noise actually played
 export const HIST_D: usize = 0xf000; // anti-noise computed but not played (gain, limiter)
-export const ANC_END: usize = 0x11000;
+
+// Frequency-domain adaptation (fd-fxlms): FFT size up to FFT_MAX = 2 * MAX_TAPS
+export const FFT_MAX: i32 = 1024;
+export const FD_U: usize = 0x11000; // complex[FFT_MAX] spectrum of two blocks of r
+export const FD_E: usize = 0x13000; // complex[FFT_MAX] spectrum of a block of e_v, then the gradient
+export const FD_POW: usize = 0x15000; // f32[FFT_MAX] per-bin power of r
+export const FD_R: usize = 0x16000; // f32[FFT_MAX] the last two blocks of r
+export const FD_EB: usize = 0x17000; // f32[FFT_MAX / 2] this block's e_v
+export const TWIDDLE: usize = 0x17800; // complex[FFT_MAX / 2] FFT twiddle factors
+export const ANC_END: usize = 0x18800;
 
 // The compiler's static data (math tables) goes here, after the fixed buffers: asconfig.json sets
 // memoryBase to this address, so __heap_base marks the end of everything the module uses and a
 // WAMR host that shrinks linear memory to __heap_base keeps every buffer.
-export const STATIC_DATA: usize = 0x11000;
-export const STATIC_DATA_END: usize = 0x12000; // at most 4 KiB of static data
+export const STATIC_DATA: usize = 0x18800;
+export const STATIC_DATA_END: usize = 0x19800; // at most 4 KiB of static data
 
-// 0x12000 .. 0x40000 is reserved for the feature front end, classifier and model blob; whatever
+// 0x19800 .. 0x40000 is reserved for the feature front end, classifier and model blob; whatever
 // moves in moves memoryBase above it.
 export const RESERVED_START: usize = STATIC_DATA_END;
 export const MEMORY_END: usize = <usize>MEMORY_PAGES << 16;

@@ -15,6 +15,8 @@ export class AncState {
   pendingTaps: i32;
   bypass: i32;
   pos: i32; // newest sample's index in every delay line
+  fdBlock: i32; // fd-fxlms block length L (FFT size 2L)
+  fdPos: i32; // samples gathered in the current fd-fxlms block
   dirtyD: i32; // samples for which HIST_D may still hold unplayed anti-noise
   decim: i32; // counter for the decimated power estimates
   divergeSamples: i32; // how long the error has been louder than the disturbance

@@ -11,14 +11,17 @@ export interface AlgorithmTraits {
   /** divides the step by the regressor's window power */
   normalises: boolean;
   rls: boolean;
+  /** adapts once per block in the frequency domain */
+  frequencyDomain: boolean;
 }
 
 export function algorithmTraits(alg: AlgorithmName): AlgorithmTraits {
   return {
     feedforward: alg !== 'fb-fxlms',
     feedback: alg === 'fb-fxlms' || alg === 'hybrid',
-    filtersReference: alg === 'fxlms' || alg === 'fb-fxlms' || alg === 'hybrid' || alg === 'rls',
+    filtersReference: alg !== 'lms' && alg !== 'nlms' && alg !== 'leaky-nlms',
     normalises: alg !== 'lms' && alg !== 'rls',
     rls: alg === 'rls',
+    frequencyDomain: alg === 'fd-fxlms',
   };
 }

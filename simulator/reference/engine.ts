@@ -12,6 +12,7 @@ import { dot, updateDot, scale } from './kernels.ts';
 import { DelayLines, MAX_TAPS } from './delay-lines.ts';
 import { PeakLimiter } from './peak-limiter.ts';
 import { Rls } from './rls.ts';
+import { FrequencyDomainAdapter } from './frequency-domain.ts';
 
 export const MAX_BLOCK = 256;
 export const MAX_SEC_TAPS = 256;
@@ -54,6 +55,7 @@ export class ReferenceEngine {
   private readonly wfb = new Float64Array(MAX_TAPS);
   private readonly outBuf = new Float64Array(MAX_BLOCK);
   private rls: Rls | undefined;
+  private fd: FrequencyDomainAdapter | undefined;
   private limiter = new PeakLimiter(48000, ENGINE_DEFAULTS.limit);
   private avgCoef = 1 - Math.exp(-1000 / (25 * 48000));
   private avgR = 0;
@@ -111,6 +113,7 @@ export class ReferenceEngine {
     this.avgR = 0;
     this.avgRF = 0;
     this.dirtyD = 0;
+    if (this.fd) this.fd = new FrequencyDomainAdapter(this.params.taps);
     return this;
   }
 
@@ -126,6 +129,7 @@ export class ReferenceEngine {
     this.dirtyD = 0;
     this.limiter.reset();
     this.rls = this.traits.rls ? new Rls(this.params.taps, this.params.rlsLambda) : undefined;
+    this.fd = this.traits.frequencyDomain ? new FrequencyDomainAdapter(this.params.taps) : undefined;
     return this;
   }
 
@@ -166,8 +170,9 @@ export class ReferenceEngine {
       const dh = fb || this.rls ? e - dot(sec, 1, hy, p + 1, m - 1) : 0;
 
       let pw = 0;
+      let r = 0;
       if (ff) {
-        const r = fx ? dot(sec, 0, hx, p, m) : this.peakSign * hx[p + this.peak]!;
+        r = fx ? dot(sec, 0, hx, p, m) : this.peakSign * hx[p + this.peak]!;
         hr[p] = r;
         const old = hr[p + n]!;
         this.powR += r * r - old * old;
@@ -192,6 +197,9 @@ export class ReferenceEngine {
         const em = dh + dot(this.wff, 0, hr, p, n);
         if (!this.rls.update(this.wff, hr, p, em)) this.rls.reset();
         y = dot(this.wff, 0, hx, p, n);
+      } else if (this.fd) {
+        y = dot(this.wff, 0, hx, p, n);
+        this.fd.push(this.wff, n, r, ev, mu);
       } else if (ff) {
         y = updateDot(this.wff, hr, hx, p, n, g);
       }

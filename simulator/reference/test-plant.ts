@@ -60,6 +60,7 @@ export const CONVERGING_PARAMS: Readonly<Record<AlgorithmName, Partial<EnginePar
   'fb-fxlms': { stepSize: 0.02 },
   hybrid: { stepSize: 0.02 },
   rls: { rlsLambda: 0.999 },
+  'fd-fxlms': { stepSize: 0.02 },
 };
 
 /** A plant that `alg` converges on behind a playback delay of `block` frames (up to 64). */

@@ -11,7 +11,7 @@ export const SUITE: readonly Scenario[] = [
     description: 'A steady 200 Hz hum, the easiest case: FxLMS should remove it almost entirely.',
     seconds: 4,
     algorithm: 'fxlms',
-    params: { taps: 32, stepSize: 0.1 },
+    params: { taps: 32, stepSize: 0.03 },
     sensorSnrDb: SNR_DB,
     noise: { kind: 'tones', tones: [{ hz: 200, amplitude: 0.3 }] },
   },
@@ -65,7 +65,7 @@ export const SUITE: readonly Scenario[] = [
     description: 'Wind turbulence at each mic, unrelated between them: the honest result is about 0 dB, and ANC must not make it worse.',
     seconds: 4,
     algorithm: 'fxlms',
-    params: { taps: 256, stepSize: 0.003, leakage: 0.001 }, // leakage keeps the weights from wandering on noise nothing predicts
+    params: { taps: 256, stepSize: 0.003, leakage: 0.0003 }, // leakage keeps the weights from wandering on noise nothing predicts
     sensorSnrDb: SNR_DB,
     noise: { kind: 'wind', rms: 0.1 },
   },

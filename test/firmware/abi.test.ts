@@ -29,7 +29,7 @@ t.test('anc_process refuses frame counts outside 1..max_block', async (t) => {
 t.test('parameters are validated and the old value kept on error', async (t) => {
   const fw = loadFirmware().init(48000);
   const bad: [number, number][] = [
-    [PARAMS.algorithm, 7], [PARAMS.algorithm, -1], [PARAMS.algorithm, 1.5], [PARAMS.algorithm, NaN],
+    [PARAMS.algorithm, 8], [PARAMS.algorithm, -1], [PARAMS.algorithm, 1.5], [PARAMS.algorithm, NaN],
     [PARAMS.taps, 0], [PARAMS.taps, 513], [PARAMS.taps, 10.5], [PARAMS.taps, Infinity],
     [PARAMS.stepSize, -0.1], [PARAMS.stepSize, 2.5], [PARAMS.stepSize, NaN],
     [PARAMS.leakage, 0.002], [PARAMS.intensity, 1.01], [PARAMS.intensity, -0.01], [PARAMS.bypass, 0.5],

@@ -32,6 +32,7 @@ const changes: [string, Partial<Record<ParamName, number | AlgorithmName>>][] = 
   ['algorithm fxlms -> fb-fxlms', { algorithm: 'fb-fxlms' }],
   ['algorithm fxlms -> rls', { algorithm: 'rls', taps: 32 }],
   ['algorithm fxlms -> nlms', { algorithm: 'nlms' }],
+  ['algorithm fxlms -> fd-fxlms', { algorithm: 'fd-fxlms' }],
 ];
 
 for (const [name, params] of changes) {

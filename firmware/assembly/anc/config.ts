@@ -4,7 +4,7 @@ import {
   STATE,
   ANC_END,
 } from "../memory-map";
-import { ALG_FXLMS, ALG_RLS, ALG_COUNT, usesFeedforward, usesFeedback } from "../algorithms";
+import { ALG_FXLMS, ALG_RLS, ALG_FD_FXLMS, ALG_COUNT, usesFeedforward, usesFeedback } from "../algorithms";
 import {
   ANC_OK, ANC_ERR_NOT_INITIALIZED, ANC_ERR_BAD_PARAM, ANC_ERR_BAD_VALUE, ANC_ERR_RLS_TAPS,
   ANC_ERR_BAD_LENGTH, ANC_ERR_BAD_SAMPLE_RATE,
@@ -18,6 +18,8 @@ import { allFinite, sumSquares, zero } from "../dsp/kernels";
 import { clearHistory, HIST_START } from "../dsp/history";
 import { rlsReset } from "../dsp/rls";
 import { clearFault } from "./stability-guard";
+import { fdConfigure, fdClear } from "./frequency-domain";
+import { fftInit } from "../dsp/fft";
 
 // Defaults of the shipped configuration (docs/firmware-abi.md, "Parameters").
 const DEFAULT_TAPS: i32 = 256;
@@ -52,6 +54,8 @@ export function init(sampleRate: i32): i32 {
   s.coefNormMax = DEFAULT_COEF_NORM_MAX;
   s.regularization = DEFAULT_REGULARIZATION;
   s.pos = HIST_START;
+  fftInit();
+  fdConfigure(s, DEFAULT_TAPS);
   setRamp(s, DEFAULT_RAMP_MS);
   s.powCoef = onePole(sampleRate / 4, POWER_TIME_MS);
   s.avgCoef = onePole(sampleRate, NLMS_POWER_MS);
@@ -193,6 +197,7 @@ export function applyPendingSwitch(s: AncState): void {
   if (!usesFeedforward(s.algorithm)) zero(W_FF, MAX_TAPS);
   memory.copy(W_FF_GOOD, W_FF, <usize>MAX_TAPS << 3); // both snapshots, which are adjacent
   if (s.algorithm == ALG_RLS) rlsReset(newTaps);
+  if (s.algorithm == ALG_FD_FXLMS) fdConfigure(s, newTaps);
   // the window sums change meaning with the window length (and drift by rounding)
   s.powR = sumSquares(HIST_R + (<usize>s.pos << 2), newTaps);
   s.powRF = sumSquares(HIST_RF + (<usize>s.pos << 2), newTaps);
@@ -233,6 +238,7 @@ export function setSecondaryPath(len: i32): i32 {
   s.avgRF = 0;
   s.dirtyD = 0;
   clearFault(s);
+  fdClear(s);
   return ANC_OK;
 }
 
@@ -254,6 +260,7 @@ export function reset(): i32 {
   s.coefNorm = 0;
   s.limitEnv = 0;
   clearFault(s);
+  fdClear(s);
   if (s.algorithm == ALG_RLS) rlsReset(s.taps);
   return ANC_OK;
 }

@@ -4,7 +4,7 @@ import {
   HIST_X, HIST_R, HIST_XH, HIST_RF, HIST_Y, HIST_D,
 } from "../memory-map";
 import {
-  ALG_RLS, ALG_LEAKY_NLMS, DEFAULT_LEAKAGE,
+  ALG_RLS, ALG_FD_FXLMS, ALG_LEAKY_NLMS, DEFAULT_LEAKAGE,
   usesFeedforward, usesFeedback, filtersReference, normalises,
 } from "../algorithms";
 import { dot, updateDot, scale } from "../dsp/kernels";
@@ -12,6 +12,7 @@ import { advance } from "../dsp/history";
 import { limit } from "../dsp/limiter";
 import { rlsUpdate, rlsReset } from "../dsp/rls";
 import { guardBlock } from "./stability-guard";
+import { fdPush } from "./frequency-domain";
 import { applyPendingSwitch, switchPending } from "./config";
 import { writeStatus } from "./status";
 
@@ -42,6 +43,7 @@ export function processBlock(frames: i32): void {
   const fx = filtersReference(alg);
   const norm = normalises(alg);
   const rls = alg == ALG_RLS;
+  const fd = alg == ALG_FD_FXLMS;
   const rc = s.rampCoef;
   const fadeStep = s.fadeStep;
   const pc = s.powCoef;
@@ -117,10 +119,11 @@ export function processBlock(frames: i32): void {
     }
 
     let pw: f32 = 0;
+    let r: f32 = 0;
     if (ff) {
       // plain LMS/NLMS pair the error with the reference as old as S^'s main delay: the one-tap
       // secondary-path model without which they could not learn behind any delay
-      const r = fx ? dot(sl, HIST_X + p + lead, ml) : peakSign * load<f32>(HIST_X + p + peak);
+      r = fx ? dot(sl, HIST_X + p + lead, ml) : peakSign * load<f32>(HIST_X + p + peak);
       store<f32>(HIST_R + p, r);
       const old = load<f32>(HIST_R + p + nBytes);
       powR += r * r - old * old;
@@ -148,6 +151,9 @@ export function processBlock(frames: i32): void {
       // float32 P can lose positive definiteness; starting P afresh is RLS's own remedy
       if (!rlsUpdate(W_FF, HIST_R + p, n, em, lambda)) rlsReset(n);
       y = dot(W_FF, HIST_X + p, n);
+    } else if (fd) {
+      y = dot(W_FF, HIST_X + p, n);
+      fdPush(s, r, ev, n, mu);
     } else if (ff) {
       y = updateDot(W_FF, HIST_R + p, HIST_X + p, n, g);
     }
