@@ -1,0 +1,17 @@
+// Static migration list: FileMigrationProvider would scan the directory for .ts files at
+// run time, which breaks once the code is bundled or run from another working directory.
+// Names sort in the order they must run; append new migrations at the end.
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as identityAndDevices from './2026-11-22T0001-identity-and-devices.ts';
+import * as shadowsTelemetryEvents from './2026-11-22T0002-shadows-telemetry-events.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-22T0001-identity-and-devices': identityAndDevices,
+  '2026-11-22T0002-shadows-telemetry-events': shadowsTelemetryEvents,
+};
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};

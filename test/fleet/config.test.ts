@@ -1,0 +1,47 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { ConfigError, loadConfig, pgliteDir } from '../../fleet/config.ts';
+import { loadOrCreateJwtSecret } from '../../fleet/jwt-secret-file.ts';
+
+t.test('defaults', async (t) => {
+  const config = loadConfig({});
+  t.same(config, { port: 8080, mqttPort: 1883, host: '0.0.0.0', dataDir: './data', logLevel: 'info' });
+  t.equal(pgliteDir(config), './data/pglite');
+});
+
+t.test('environment, then flags over it', async (t) => {
+  const env = { PORT: '9000', MQTT_PORT: '18830', HOST: '127.0.0.1', DATABASE_URL: 'postgres://u@h/db', DATA_DIR: '/var/lib/anc/', JWT_SECRET: 's'.repeat(32), LOG_LEVEL: 'warn' };
+  t.same(loadConfig(env), { port: 9000, mqttPort: 18830, host: '127.0.0.1', databaseUrl: 'postgres://u@h/db', dataDir: '/var/lib/anc/', jwtSecret: 's'.repeat(32), logLevel: 'warn' });
+  t.equal(pgliteDir(loadConfig(env)), '/var/lib/anc/pglite');
+  const config = loadConfig(env, { port: '0', dataDir: '/tmp/x', databaseUrl: 'postgresql://other/db' });
+  t.equal(config.port, 0);
+  t.equal(config.dataDir, '/tmp/x');
+  t.equal(config.databaseUrl, 'postgresql://other/db');
+  t.equal(loadConfig({ DATABASE_URL: '' }).databaseUrl, undefined, 'an empty variable counts as unset');
+});
+
+t.test('bad values are all reported, the secret never echoed', async (t) => {
+  const env = { PORT: '80a', MQTT_PORT: '70000', DATABASE_URL: 'mysql://x', JWT_SECRET: 'too-short-secret', LOG_LEVEL: 'loud' };
+  const error = t.throws(() => loadConfig(env)) as ConfigError;
+  t.ok(error instanceof ConfigError);
+  const text = error.problems.join('\n');
+  for (const name of ['PORT / --port', 'MQTT_PORT / --mqtt-port', 'DATABASE_URL', 'JWT_SECRET', 'LOG_LEVEL']) t.match(text, name);
+  t.notMatch(text, /too-short-secret/);
+  t.throws(() => loadConfig({}, { port: '-1' }), ConfigError);
+  t.throws(() => loadConfig({}, { port: '8.5' }), ConfigError);
+});
+
+t.test('the JWT secret is generated once, kept private, and reused', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'anc-jwt-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const nested = join(dir, 'deep', 'data');
+  const first = loadOrCreateJwtSecret(nested);
+  t.ok(first.length >= 32);
+  t.equal(loadOrCreateJwtSecret(nested), first, 'same secret on the next start');
+  t.equal(statSync(join(nested, 'jwt-secret')).mode & 0o777, 0o600, 'readable by the owner only');
+  writeFileSync(join(dir, 'jwt-secret'), 'short\n');
+  t.throws(() => loadOrCreateJwtSecret(dir), /shorter than 32/);
+  t.equal(readFileSync(join(dir, 'jwt-secret'), 'utf8'), 'short\n', 'an existing file is never overwritten');
+});
