@@ -50,11 +50,7 @@ export class AncState {
   avgCoef: f32; // smoothing coefficient of avgR and avgRF
   ePow: f32; // smoothed error power
   dPow: f32; // smoothed estimated disturbance power (ANC off)
-  xPow: f32; // smoothed reference power
-  qFloor: f32; // lowest recent error/reference power ratio, rising slowly
-  normAtFloor: f32; // coefficient norm when qFloor was set
-  guardSamples: i32; // samples since the last growth check
-  growthChecks: i32; // consecutive checks that saw the error grow with the coefficients
+  guardSamples: i32; // samples since the last saturation check
   saturatedChecks: i32; // consecutive checks that saw the limiter held on
   limitedAtCheck: i32; // limiter count at the last check
   quickRecoveries: i32; // recoveries less than a second apart, in a row

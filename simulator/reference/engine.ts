@@ -38,7 +38,7 @@ export const ENGINE_DEFAULTS: Readonly<EngineParams> = {
   leakage: 0,
   intensity: 1,
   limit: 0.95,
-  rlsLambda: 0.999,
+  rlsLambda: 0.9999,
   regularization: 1e-6,
 };
 

@@ -26,7 +26,7 @@ const DEFAULT_TAPS: i32 = 256;
 const DEFAULT_STEP: f32 = 0.1;
 const DEFAULT_RAMP_MS: f32 = 5;
 const DEFAULT_LIMIT: f32 = 0.95;
-const DEFAULT_LAMBDA: f32 = 0.999;
+const DEFAULT_LAMBDA: f32 = 0.9999; // a memory of 10^4 samples, about 200 ms at 48 kHz
 const DEFAULT_COEF_NORM_MAX: f32 = 100;
 const DEFAULT_REGULARIZATION: f32 = 1e-6;
 const POWER_TIME_MS: f32 = 20; // smoothing of the error and disturbance power estimates
@@ -256,7 +256,6 @@ export function reset(): i32 {
   s.dirtyD = 0;
   s.ePow = 0;
   s.dPow = 0;
-  s.xPow = 0;
   s.coefNorm = 0;
   s.limitEnv = 0;
   clearFault(s);

@@ -74,7 +74,6 @@ export function processBlock(frames: i32): void {
   let avgRF = s.avgRF;
   let ePow = s.ePow;
   let dPow = s.dPow;
-  let xPow = s.xPow;
   let dirtyD = s.dirtyD;
   let decim = s.decim;
   let nonFinite = false;
@@ -115,7 +114,6 @@ export function processBlock(frames: i32): void {
     if (statusTick) {
       ePow += (e * e - ePow) * pc;
       dPow += (dh * dh - dPow) * pc;
-      xPow += (x * x - xPow) * pc;
     }
 
     let pw: f32 = 0;
@@ -181,7 +179,6 @@ export function processBlock(frames: i32): void {
   s.avgRF = avgRF;
   s.ePow = ePow;
   s.dPow = dPow;
-  s.xPow = xPow;
   s.dirtyD = dirtyD;
   s.decim = decim;
   const before = s.samplesLo;

@@ -6,8 +6,7 @@ import { rlsReset, rlsLimitWindup } from "../dsp/rls";
 
 // Divergence shows as coefficients that grow without bound, as an error louder than the noise
 // the headset would let through with ANC off, or (when the secondary-path model is wrong, which
-// also spoils that estimate) as an error growing relative to the reference while the coefficients
-// grow too, or as an output held against the limiter. Either way the guard restores the last stable
+// also spoils that estimate) as an output held against the limiter. Either way the guard restores the last stable
 // coefficients (or zero, if those failed too within a second), halves the step size for a while
 // and fades the output back in, so a blow-up is cut short instead of heard. When recoveries keep
 // coming (a model that is simply wrong), it mutes the anti-noise for a hold-off that doubles each
@@ -18,15 +17,11 @@ const DIVERGE_MS: i32 = 50;
 const SNAPSHOT_MS: i32 = 100;
 const SNAPSHOT_MIN_RATIO: f32 = 1.26; // keep a snapshot only while it attenuates by 1 dB or more
 const BACKOFF_MIN: f32 = 1.0 / 64;
-const GROWTH_CHECK_MS: i32 = 25;
-const GROWTH_RATIO: f32 = 8; // error/reference ratio 9 dB above its recent floor
-const GROWTH_NORM_RATIO: f32 = 1.5; // while the coefficient norm grew by half
-const GROWTH_CHECKS: i32 = 2; // on consecutive checks
-const FLOOR_RISE: f32 = 1.017; // the floor forgets at about 3 dB/s
+const SATURATION_CHECK_MS: i32 = 25;
+const SATURATED_CHECKS: i32 = 2; // consecutive checks
 const QUICK_RECOVERIES_TO_MUTE: i32 = 3;
 const MUTE_FIRST_MS: i32 = 500;
 const MUTE_MAX_MS: i32 = 8000;
-const POWER_EPS: f32 = 1e-12;
 const SATURATED_SHARE: f32 = 0.5; // limiter engaged on half the samples of a check period
 const BACKOFF_RECOVERY_S: f32 = 2;
 
@@ -44,8 +39,8 @@ export function guardBlock(s: AncState, frames: i32, nonFinite: bool): void {
   else s.divergeSamples = 0;
   if (s.divergeSamples > (s.sampleRate * DIVERGE_MS) / 1000) diverged = true;
   s.guardSamples += frames;
-  if (s.guardSamples >= (s.sampleRate * GROWTH_CHECK_MS) / 1000) {
-    if (errorGrowsWithCoefficients(s) || outputSaturated(s)) diverged = true;
+  if (s.guardSamples >= (s.sampleRate * SATURATION_CHECK_MS) / 1000) {
+    if (outputSaturated(s)) diverged = true;
     s.guardSamples = 0;
   }
 
@@ -75,27 +70,12 @@ export function guardBlock(s: AncState, frames: i32, nonFinite: bool): void {
   }
 }
 
-function errorGrowsWithCoefficients(s: AncState): bool {
-  if (s.xPow < POWER_EPS || s.ePow < POWER_EPS) return false;
-  const q = s.ePow / s.xPow;
-  if (q < s.qFloor || s.qFloor == 0) {
-    s.qFloor = q;
-    s.normAtFloor = s.coefNorm;
-    s.growthChecks = 0;
-    return false;
-  }
-  s.qFloor *= FLOOR_RISE;
-  if (q > GROWTH_RATIO * s.qFloor && s.coefNorm > GROWTH_NORM_RATIO * s.normAtFloor) s.growthChecks++;
-  else s.growthChecks = 0;
-  return s.growthChecks >= GROWTH_CHECKS;
-}
-
 function outputSaturated(s: AncState): bool {
   const limited = s.limited - s.limitedAtCheck;
   s.limitedAtCheck = s.limited;
   if (<f32>limited > SATURATED_SHARE * <f32>s.guardSamples) s.saturatedChecks++;
   else s.saturatedChecks = 0;
-  return s.saturatedChecks >= GROWTH_CHECKS;
+  return s.saturatedChecks >= SATURATED_CHECKS;
 }
 
 export function recover(s: AncState): void {
@@ -126,8 +106,6 @@ export function recover(s: AncState): void {
   s.sinceRecovery = 0;
   s.goodSamples = 0;
   s.ePow = s.dPow;
-  s.qFloor = 0;
-  s.growthChecks = 0;
   s.saturatedChecks = 0;
 }
 
@@ -138,8 +116,6 @@ export function clearFault(s: AncState): void {
   s.quickRecoveries = 0;
   s.backoff = 1;
   s.divergeSamples = 0;
-  s.growthChecks = 0;
   s.saturatedChecks = 0;
-  s.qFloor = 0;
   s.sinceRecovery = s.sampleRate;
 }
