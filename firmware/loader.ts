@@ -13,8 +13,9 @@ const FILES: Record<FirmwareVariant, string> = {
 
 export const ABI_MAJOR = 1;
 
-export const ALGORITHMS = ['lms', 'nlms', 'leaky-nlms', 'fxlms', 'fb-fxlms', 'hybrid', 'rls', 'fd-fxlms'] as const;
-export type AlgorithmName = (typeof ALGORITHMS)[number];
+import { ALGORITHMS, type AlgorithmName } from './algorithm-names.ts';
+
+export { ALGORITHMS, type AlgorithmName };
 
 export const PARAMS = {
   algorithm: 0,

@@ -7,6 +7,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { ValueError } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { FORBIDDEN_KEYS, inspectJsonTree } from '../mqtt/payload-limits.ts';
+import { ALGORITHMS } from '../../firmware/algorithm-names.ts';
 
 export const SHADOW_LIMITS = {
   /** UTF-8 bytes of `state` (desired + reported) as stored; metadata does not count, as in AWS. */
@@ -18,9 +19,8 @@ export const SHADOW_LIMITS = {
 } as const;
 
 export const ANC_MODES = ['off', 'anc', 'transparency', 'adaptive'] as const;
-// Must match firmware/loader.ts ALGORITHMS (a test checks it); the fleet does not import the
-// firmware loader, which reads the .wasm build.
-export const ALGORITHMS = ['lms', 'nlms', 'leaky-nlms', 'fxlms', 'fb-fxlms', 'hybrid', 'rls'] as const;
+// the firmware's own list: a shadow can only ask for an algorithm the module has
+export { ALGORITHMS };
 
 /** Semantic Versioning 2.0.0, the official grammar without the length-unbounded parts. */
 export const SEMVER_PATTERN =
