@@ -59,23 +59,27 @@ export function convergenceCurve(
 }
 
 /**
- * Seconds from `fromSeconds` to the end of the first block (starting at or after it) from which
- * the smoothed curve stays no more than `toleranceDb` below the steady-state attenuation; null if
- * the last block still falls short. Doing better than the steady state counts as converged: the
- * question is when the canceller got there, not whether it fluctuates above it.
+ * Seconds from `fromSeconds` to the end of the first block (starting at or after it) where the
+ * smoothed curve comes within `toleranceDb` of the steady-state attenuation, provided it never
+ * again falls more than `relapseDb` short of it; null otherwise. On broadband noise whose low
+ * end wanders (brown noise, babble), a converged canceller's 250 ms attenuation still swings by
+ * a couple of dB, so "stays within 3 dB" would time the noise, not the canceller; a relapse of
+ * more than 6 dB is a canceller that lost its way. Doing better than the steady state counts as
+ * converged: the question is when the canceller got there.
  */
 export function convergenceSeconds(
   curve: ConvergenceCurve,
   steadyStateDb: number,
   fromSeconds = 0,
   toleranceDb = 3,
+  relapseDb = 6,
 ): number | null {
-  const threshold = steadyStateDb - toleranceDb;
   let converged: number | null = null;
   for (let b = 0; b < curve.startSeconds.length; b++) {
     if (curve.startSeconds[b] < fromSeconds - 1e-9) continue;
-    if (curve.smoothedDb[b] < threshold) converged = null;
-    else converged ??= curve.startSeconds[b] + curve.blockSeconds - fromSeconds;
+    const short = steadyStateDb - curve.smoothedDb[b];
+    if (short > relapseDb) converged = null;
+    else if (short <= toleranceDb) converged ??= curve.startSeconds[b] + curve.blockSeconds - fromSeconds;
   }
   return converged;
 }

@@ -99,6 +99,13 @@ t.test('convergence: attenuation ramping to 40 dB over 1 s converges near 0.95 s
   const relapse = convergenceCurve(d, shaped(d, (s) => (s > 2.5 ? 0 : ramp(s))), FS);
   t.equal(convergenceSeconds(relapse, 40), null, 'falling back at the end means not converged');
 
+  // swinging by up to 6 dB after getting there is the noise, not a relapse; more is a relapse
+  const wander = convergenceCurve(d, shaped(d, (s) => (s > 2 && s < 2.5 ? -35 : ramp(s))), FS);
+  t.ok(Math.abs(convergenceSeconds(wander, 40)! - seconds) < 1e-9, 'a 5 dB dip later does not undo convergence');
+  const lost = convergenceCurve(d, shaped(d, (s) => (s > 2 && s < 2.5 ? -30 : ramp(s))), FS);
+  const again = convergenceSeconds(lost, 40)!;
+  t.ok(again > 2.5, `a 10 dB relapse does: converged only after it, at ${again} s`);
+
   // a path change at 1.5 s undoes the cancellation; time counts from the change
   const change = convergenceCurve(d, shaped(d, (s) => (s < 1.5 ? ramp(s) : -40 * Math.min(1, (s - 1.5) / 0.5))), FS);
   const after = convergenceSeconds(change, 40, 1.5)!;
