@@ -1,6 +1,8 @@
 // Turns any failure into one line a person can act on and an exit code a script can test.
 import { BundleError } from '../bundle/bundle-error.ts';
 import { ProtocolError } from '../protocol/protocol-error.ts';
+import { DeviceError, LinkError } from '../client/device-error.ts';
+import { TransportError } from '../transport/transport.ts';
 import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
 
 export class CliError extends Error {
@@ -29,6 +31,12 @@ export function toCliError(e: unknown): CliError {
   if (e instanceof CliError) return e;
   if (e instanceof BundleError) return new CliError(ExitCode.invalid, e.code, e.message);
   if (e instanceof ProtocolError) return new CliError(ExitCode.device, e.code, e.message);
+  if (e instanceof DeviceError) {
+    // The device refused the bundle for a reason the bundle carries: same exit code as on the host.
+    const invalid = ['bad-signature', 'unknown-key', 'wrong-hardware', 'downgrade', 'hash-mismatch'].includes(e.code);
+    return new CliError(invalid ? ExitCode.invalid : ExitCode.device, e.code, `the device refused: ${e.message}`);
+  }
+  if (e instanceof LinkError || e instanceof TransportError) return new CliError(ExitCode.device, e.code, e.message);
   const errno = e as NodeJS.ErrnoException;
   if (errno && typeof errno.code === 'string' && errno.code in FILE_ERRORS) {
     return new CliError(ExitCode.file, errno.code, `${errno.path ?? 'file'}: ${FILE_ERRORS[errno.code]}`);

@@ -9,17 +9,33 @@ import { formatInspect, runInspect } from './inspect.ts';
 import { runKeygen } from './keygen.ts';
 import { runPack } from './pack.ts';
 import { runSign } from './sign.ts';
+import type { PortLister } from '../commands/ports.ts';
+import { addDeviceCommands } from './device-commands.ts';
+import { openSerial, type OpenTransport } from './device-session.ts';
 
 export interface CliIo {
   stdout(line: string): void;
   stderr(line: string): void;
   env: Record<string, string | undefined>;
+  /** How device commands open --port (default: node-serialport); tests pass an in-memory pair. */
+  openTransport?: OpenTransport;
+  listPorts?: PortLister;
+  /** Progress bars only when stdout is a terminal. */
+  isTTY?: boolean;
+  /** Ends `anc monitor`. */
+  stopSignal?: AbortSignal;
 }
 
 const processIo: CliIo = {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
   env: process.env,
+  isTTY: !!process.stdout.isTTY,
+  stopSignal: (() => {
+    const ac = new AbortController();
+    process.once('SIGINT', () => ac.abort());
+    return ac.signal;
+  })(),
 };
 
 function integer(min: number, max: number) {
@@ -53,6 +69,16 @@ export function buildProgram(io: CliIo, report: (exitCode: number) => void): Com
   const run = <T extends object>(name: string, json: boolean, fn: () => T, human: (r: T) => string): void => {
     try {
       const result = fn();
+      io.stdout(json ? JSON.stringify({ ok: true, command: name, ...result }) : human(result));
+      report(ExitCode.ok);
+    } catch (e) {
+      fail(io, name, json, toCliError(e));
+      report(toCliError(e).exitCode);
+    }
+  };
+  const runAsync = async <T extends object>(name: string, json: boolean, fn: () => Promise<T>, human: (r: T) => string): Promise<void> => {
+    try {
+      const result = await fn();
       io.stdout(json ? JSON.stringify({ ok: true, command: name, ...result }) : human(result));
       report(ExitCode.ok);
     } catch (e) {
@@ -114,6 +140,7 @@ export function buildProgram(io: CliIo, report: (exitCode: number) => void): Com
       run('inspect', !!o.json, () => runInspect({ bundle, keyPaths: o.key, hardwareRevision: o.hardware, minCounter: o.minCounter }), formatInspect),
     );
 
+  addDeviceCommands(program, { stdout: io.stdout, env: io.env, openTransport: io.openTransport ?? openSerial, listPorts: io.listPorts, isTTY: !!io.isTTY, stopSignal: io.stopSignal, runAsync });
   return program;
 }
 

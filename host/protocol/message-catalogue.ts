@@ -1,6 +1,7 @@
 // Every message type of protocol version 1, by type byte and by kind name.
 import { baudChangeAck, baudChangeRequest } from './baud-messages.ts';
 import { calibrationResult, calibrationStart, captureChunk, captureRequest } from './calibration-messages.ts';
+import { configGet, configSet, configValue } from './config-messages.ts';
 import { bootControl, commit, manifestChunk } from './commit-messages.ts';
 import { flashBegin, flashHashes, flashSegment, flashStatus, flashStatusRequest, segmentAck, segmentNack } from './flash-messages.ts';
 import { handshakeRequest, handshakeResponse } from './handshake-messages.ts';
@@ -36,6 +37,9 @@ export const CODECS = [
   captureChunk,
   ack,
   errorReply,
+  configGet,
+  configValue,
+  configSet,
 ] as const;
 
 type AnyCodec = (typeof CODECS)[number];

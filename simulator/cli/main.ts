@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { Command } from 'commander';
 import { runSummary } from '../report/run-summary.ts';
 import { demoCommand } from './demo-command.ts';
+import { deviceCommand } from './device-command.ts';
 import { listText } from './list-command.ts';
 import { parseAlgorithmList, parseSeconds, parseVariant } from './option-values.ts';
 import { runCommand } from './run-command.ts';
@@ -84,5 +85,7 @@ program
   .command('demo')
   .description('a short guided run of the tone and engine-runup scenarios')
   .action(guarded(() => void demoCommand(print)));
+
+program.addCommand(deviceCommand());
 
 await program.parseAsync(process.argv);

@@ -43,4 +43,7 @@ export const SAMPLES: MessageBody[] = [
   { kind: 'capture-chunk', firstFrame: 0, totalFrames: 4800, channels: 3, format: 'i16', data: new Uint8Array(40) },
   { kind: 'ack' },
   { kind: 'error', code: 5, message: 'signature does not verify' },
+  { kind: 'config-get', key: 'stepSize' },
+  { kind: 'config-value', json: '{"stepSize":0.01}' },
+  { kind: 'config-set', key: 'stepSize', json: '0.02' },
 ];
