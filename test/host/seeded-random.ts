@@ -1,4 +1,7 @@
-// Deterministic random numbers for fuzz tests (mulberry32): a failure reproduces from its seed.
+// Deterministic random numbers for fuzz tests: a failure reproduces from its seed. The generator
+// is the simulator's (mulberry32); this adds the integer and byte helpers the fuzzers want.
+import { createRandom } from '../../simulator/acoustics/random.ts';
+
 export interface Rng {
   next(): number;
   int(maxExclusive: number): number;
@@ -6,14 +9,7 @@ export interface Rng {
 }
 
 export function seededRandom(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const { uniform: next } = createRandom(seed);
   return {
     next,
     int: (max) => Math.floor(next() * max),

@@ -230,6 +230,13 @@ export function setSecondaryPath(len: i32): i32 {
   s.secPeak = peak;
   s.secPeakSign = load<f32>(SEC_PATH + (<usize>peak << 2)) > 0 ? 1 : -1;
   // filtered references made with the old model no longer match it
+  forgetSignals(s);
+  return ANC_OK;
+}
+
+// Clears the delay lines and everything estimated from them, and the guard's fault state (a new
+// model or a reset is the host's remedy for a fault). Coefficients stay.
+function forgetSignals(s: AncState): void {
   clearHistory();
   s.pos = HIST_START;
   s.powR = 0;
@@ -239,7 +246,6 @@ export function setSecondaryPath(len: i32): i32 {
   s.dirtyD = 0;
   clearFault(s);
   fdClear(s);
-  return ANC_OK;
 }
 
 // Forget everything learnt (coefficients, histories, guard state); parameters stay.
@@ -247,19 +253,11 @@ export function reset(): i32 {
   const s = state();
   if (!s.initialized) return ANC_ERR_NOT_INITIALIZED;
   zero(W_FF, MAX_TAPS * 4); // both filters and both snapshots, which are adjacent
-  clearHistory();
-  s.pos = HIST_START;
-  s.powR = 0;
-  s.powRF = 0;
-  s.avgR = 0;
-  s.avgRF = 0;
-  s.dirtyD = 0;
+  forgetSignals(s);
   s.ePow = 0;
   s.dPow = 0;
   s.coefNorm = 0;
   s.limitEnv = 0;
-  clearFault(s);
-  fdClear(s);
   if (s.algorithm == ALG_RLS) rlsReset(s.taps);
   return ANC_OK;
 }
