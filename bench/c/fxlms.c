@@ -2,8 +2,9 @@
  * The firmware's FxLMS per-sample loop (firmware/assembly/anc/engine.ts, feedforward normalised
  * filtered-x, with its kernels from dsp/kernels.ts, scalar build) in float32 C, as a native host's
  * compiler would see it: the yardstick for the wasm builds. Same delay-line layout, same fused
- * update/dot kernel unrolled by four with four accumulators, same S^ filtering, virtual error,
- * decimated powers, ramps, limiter and per-block coefficient norm.
+ * update/dot kernel unrolled by four with four accumulators, same S^ filtering from its first
+ * non-zero tap, virtual error, NLMS power floor, decimated powers, ramps, limiter and per-block
+ * coefficient norm.
  *
  * usage: fxlms <input> <output> <taps> <secTaps> <block> <stepSize> <repetitions>
  *   input: float32 ref[samples], err[samples], sec[secTaps]; samples = (size - 4 secTaps) / 8
@@ -28,8 +29,8 @@ static float w[MAX_TAPS], sec[MAX_SEC_TAPS];
 static float io_ref[MAX_BLOCK], io_err[MAX_BLOCK], io_out[MAX_BLOCK];
 
 struct state {
-  int taps, sec_taps, pos, dirty_d, decim, sanitized, limited;
-  float step, gain_now, mu_now, ramp_coef, pow_coef, pow_r, e_pow, d_pow, x_pow, eps, limit, limit_env, limit_release, coef_norm;
+  int taps, sec_taps, sec_lead, pos, dirty_d, decim, sanitized, limited;
+  float step, gain_now, mu_now, ramp_coef, pow_coef, pow_r, avg_r, avg_coef, e_pow, d_pow, eps, limit, limit_env, limit_release, coef_norm;
 };
 
 static inline float dot(const float *a, const float *b, int n) {
@@ -102,35 +103,38 @@ static inline float limit(struct state *s, float y) {
 }
 
 static void process_block(struct state *s, int frames) {
-  const int n = s->taps, m = s->sec_taps;
-  const float rc = s->ramp_coef, pc = s->pow_coef, eps = s->eps;
+  const int n = s->taps, lead = s->sec_lead, ml = s->sec_taps - lead;
+  const float *sl = sec + lead;
+  const float rc = s->ramp_coef, pc = s->pow_coef, ac = s->avg_coef, eps = s->eps;
   int pos = s->pos, dirty_d = s->dirty_d, decim = s->decim;
-  float gain_now = s->gain_now, mu = s->mu_now, pow_r = s->pow_r, e_pow = s->e_pow, d_pow = s->d_pow, x_pow = s->x_pow;
+  float gain_now = s->gain_now, mu = s->mu_now, pow_r = s->pow_r, avg_r = s->avg_r, e_pow = s->e_pow, d_pow = s->d_pow;
   for (int k = 0; k < frames; k++) {
     const float x = sanitize(io_ref[k], s);
     const float e = sanitize(io_err[k], s);
     gain_now += (1 - gain_now) * rc;
+    if (fabsf(gain_now - 1) < 1e-6f) gain_now = 1;
     mu += (s->step - mu) * rc;
+    if (fabsf(mu - s->step) < 1e-9f) mu = s->step;
     pos = advance(pos);
     hx[pos] = x;
     float ev = e;
     if (dirty_d > 0) {
-      ev += dot(sec + 1, hd + pos + 1, m - 1);
+      ev += dot(sl, hd + pos + lead, ml);
       dirty_d--;
     }
     const int status_tick = (decim & 3) == 0;
     decim++;
     if (status_tick) {
-      const float dh = e - dot(sec + 1, hy + pos + 1, m - 1);
+      const float dh = e - dot(sl, hy + pos + lead, ml);
       e_pow += (e * e - e_pow) * pc;
       d_pow += (dh * dh - d_pow) * pc;
-      x_pow += (x * x - x_pow) * pc;
     }
-    const float r = dot(sec, hx + pos, m);
+    const float r = dot(sl, hx + pos + lead, ml);
     hr[pos] = r;
     const float old = hr[pos + n];
     pow_r += r * r - old * old;
-    const float g = (-mu * ev) / (eps + fmaxf(pow_r, 0));
+    avg_r += (r * r - avg_r) * ac;
+    const float g = (-mu * ev) / (eps + fmaxf(pow_r, n * avg_r));
     float y = update_dot(w, hr + pos, hx + pos, n, g);
     if (!isfinite(y)) y = 0;
     const float out = limit(s, y * gain_now);
@@ -138,7 +142,7 @@ static void process_block(struct state *s, int frames) {
     hy[pos] = out;
     const float unplayed = y - out;
     hd[pos] = unplayed;
-    if (unplayed != 0) dirty_d = m;
+    if (unplayed != 0) dirty_d = s->sec_taps;
   }
   s->pos = pos;
   s->dirty_d = dirty_d;
@@ -146,9 +150,9 @@ static void process_block(struct state *s, int frames) {
   s->gain_now = gain_now;
   s->mu_now = mu;
   s->pow_r = pow_r;
+  s->avg_r = avg_r;
   s->e_pow = e_pow;
   s->d_pow = d_pow;
-  s->x_pow = x_pow;
   s->coef_norm = sqrtf(dot(w, w, n)); /* the stability guard's per-block norm */
 }
 
@@ -166,6 +170,9 @@ static void reset(struct state *s, int taps, int sec_taps, float step) {
   s->gain_now = 1;
   s->ramp_coef = 1 - expf(-1000.0f / (5.0f * 48000));
   s->pow_coef = 1 - expf(-1000.0f / (20.0f * 12000));
+  s->avg_coef = 1 - expf(-1000.0f / (25.0f * 48000));
+  s->sec_lead = 1;
+  while (s->sec_lead < sec_taps - 1 && sec[s->sec_lead] == 0) s->sec_lead++;
   s->limit_release = 1 - (1 - expf(-1000.0f / (50.0f * 48000)));
   s->eps = 1e-6f;
   s->limit = 0.95f;
@@ -220,7 +227,7 @@ int main(int argc, char **argv) {
   fwrite(out, sizeof(float), usable, f);
   fclose(f);
   /* printing the state keeps the compiler from dropping work whose result the loop never reads */
-  printf("samples_per_second=%.0f coef_norm=%g e_pow=%g d_pow=%g x_pow=%g sanitized=%d limited=%d\n", usable / best,
-         s.coef_norm, s.e_pow, s.d_pow, s.x_pow, s.sanitized, s.limited);
+  printf("samples_per_second=%.0f coef_norm=%g e_pow=%g d_pow=%g sanitized=%d limited=%d\n", usable / best,
+         s.coef_norm, s.e_pow, s.d_pow, s.sanitized, s.limited);
   return 0;
 }
