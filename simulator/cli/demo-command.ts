@@ -20,7 +20,7 @@ export function demoCommand(say: (line: string) => void, options: DemoOptions = 
   const seconds = options.seconds ?? 2;
   const out = options.out ?? join('out', 'demo');
   say('ANC simulator demo.');
-  say(`The firmware is the WebAssembly module a headset runs (${firmwarePath('simd')}); the simulator feeds it`);
+  say(`The firmware is the WebAssembly module a headset runs (${firmwarePath('scalar')}); the simulator feeds it`);
   say('microphone samples from a virtual ear cup, one sample at a time, and plays its anti-noise back.');
   const dirs: string[] = [];
   DEMO_SCENARIOS.forEach((name, i) => {

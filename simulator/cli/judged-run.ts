@@ -27,7 +27,7 @@ export function judgeRun(scenario: Scenario, options: RunOptions = {}, note?: st
     scenario: scenario.name,
     description: note ? `${scenario.description} ${note}` : scenario.description,
     algorithm,
-    variant: options.variant ?? 'simd', // the world's default
+    variant: options.variant ?? 'scalar', // the world's default
   });
   return { trace, report };
 }

@@ -39,7 +39,7 @@ program
   .option('--noise <file.wav>', "a recording that replaces the scenario's noise")
   .option('--seconds <s>', "run length (default: the scenario's)")
   .option('--out <dir>', 'output directory (default: out/<scenario>-<algorithm>)')
-  .option('--variant <scalar|simd>', 'firmware build to run', 'simd')
+  .option('--variant <scalar|simd>', 'firmware build to run', 'scalar')
   .option('--json', 'print only the report JSON')
   .action(
     guarded((options: { scenario: string; algorithm?: string; noise?: string; seconds?: string; out?: string; variant: string; json?: boolean }) => {
@@ -62,7 +62,7 @@ program
   .description('run every scenario with its own algorithm (and any given) and print a table')
   .option('--algorithms <a,b,...>', 'also run each scenario with these algorithms')
   .option('--seconds <s>', "run length (default: each scenario's)")
-  .option('--variant <scalar|simd>', 'firmware build to run', 'simd')
+  .option('--variant <scalar|simd>', 'firmware build to run', 'scalar')
   .option('--json', 'print the rows as a JSON array')
   .action(
     guarded((options: { algorithms?: string; seconds?: string; variant: string; json?: boolean }) => {
