@@ -22,7 +22,9 @@ export const MAX_BUNDLE_LENGTH = 256 * (1 << 20);
 export const MAX_ARTIFACTS = 16;
 export const MIN_SEGMENT_SIZE = 256;
 export const MAX_SEGMENT_SIZE = 1 << 20;
-export const DEFAULT_SEGMENT_SIZE = 4096;
+// 8 KiB: the per-segment hashes (32 bytes in flash-hashes, 64 hex in the manifest) cost 1.2% of
+// the line instead of 2.3% at 4 KiB, which is what lifts a stored flash past 95% of line rate.
+export const DEFAULT_SEGMENT_SIZE = 8192;
 
 export interface Header {
   formatVersion: number;

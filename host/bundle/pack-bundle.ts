@@ -21,7 +21,7 @@ export interface PackInput {
   /** Default: now. Pass a fixed time for reproducible builds. */
   created?: Date;
   artifacts: ArtifactInput[];
-  /** Default 4096. */
+  /** Default 8192 (DEFAULT_SEGMENT_SIZE). */
   segmentSize?: number;
 }
 

@@ -27,6 +27,8 @@ export interface DeviceCliDeps {
   isTTY: boolean;
   /** Ends `anc monitor` (Ctrl-C in the real CLI). */
   stopSignal?: AbortSignal;
+  /** Where progress bars draw (default process.stderr). */
+  progressStream?: NodeJS.WritableStream;
   runAsync<T extends object>(name: string, json: boolean, fn: () => Promise<T>, human: (r: T) => string): Promise<void>;
 }
 
@@ -91,7 +93,7 @@ export function addDeviceCommands(program: Command, d: DeviceCliDeps): void {
           if (o.json) d.stdout(JSON.stringify({ event: 'progress', command: 'flash', ...p }));
           return;
         }
-        bar ??= new SingleBar({ format: 'flash [{bar}] {percentage}% | {value}/{total} bytes | {phase}', hideCursor: true });
+        bar ??= new SingleBar({ format: 'flash [{bar}] {percentage}% | {value}/{total} bytes | {phase}', hideCursor: true, stream: d.progressStream ?? process.stderr });
         if (!bar.isActive) bar.start(p.total, 0, { phase: p.phase });
         bar.update(p.done, { phase: p.phase });
       };

@@ -24,6 +24,8 @@ export interface CliIo {
   isTTY?: boolean;
   /** Ends `anc monitor`. */
   stopSignal?: AbortSignal;
+  /** Where progress bars draw (default stderr, so stdout stays the command's result). */
+  progressStream?: NodeJS.WritableStream;
 }
 
 const processIo: CliIo = {
@@ -140,7 +142,7 @@ export function buildProgram(io: CliIo, report: (exitCode: number) => void): Com
       run('inspect', !!o.json, () => runInspect({ bundle, keyPaths: o.key, hardwareRevision: o.hardware, minCounter: o.minCounter }), formatInspect),
     );
 
-  addDeviceCommands(program, { stdout: io.stdout, env: io.env, openTransport: io.openTransport ?? openSerial, listPorts: io.listPorts, isTTY: !!io.isTTY, stopSignal: io.stopSignal, runAsync });
+  addDeviceCommands(program, { stdout: io.stdout, env: io.env, openTransport: io.openTransport ?? openSerial, listPorts: io.listPorts, isTTY: !!io.isTTY, stopSignal: io.stopSignal, progressStream: io.progressStream, runAsync });
   return program;
 }
 

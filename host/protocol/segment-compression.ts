@@ -13,7 +13,8 @@ export interface PackedSegment {
 /** Deflates `raw` if allowed and smaller; otherwise sends it stored. */
 export function packSegment(raw: Uint8Array, allowed: readonly CompressionName[]): PackedSegment {
   if (allowed.includes('deflate-raw') && raw.length > 0) {
-    const z = deflateRawSync(raw, { level: 6 });
+    // Level 9: the host compresses once per flash, and every byte saved is line time.
+    const z = deflateRawSync(raw, { level: 9 });
     if (z.length < raw.length) return { compression: 'deflate-raw', rawLength: raw.length, data: new Uint8Array(z.buffer, z.byteOffset, z.length) };
   }
   return { compression: 'none', rawLength: raw.length, data: raw };

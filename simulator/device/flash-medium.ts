@@ -57,6 +57,12 @@ export class FlashMedium {
     }
   }
 
+  /** Cuts the power now, between writes: every later access throws. */
+  cut(): PowerLoss {
+    this.#dead = true;
+    return new PowerLoss(this.written);
+  }
+
   close(): void {
     closeSync(this.#fd);
   }

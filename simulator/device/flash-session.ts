@@ -63,7 +63,7 @@ export class FlashSession {
 
   begin(b: BodyOfKind<'flash-begin'>, slot: number, maxSegment: number): BodyOfKind<'flash-status'> {
     if (b.segmentSize > maxSegment) {
-      throw new FlashRefusal('too-large', `segments of ${b.segmentSize} bytes do not fit this device's ${maxSegment}-byte frames: repack with --segment-size ${maxSegment >= 4096 ? 4096 : 1024}`);
+      throw new FlashRefusal('too-large', `segments of ${b.segmentSize} bytes do not fit this device's ${maxSegment}-byte frames: repack with --segment-size ${[8192, 4096, 1024].find((s) => s <= maxSegment) ?? 256}`);
     }
     if (!this.#journal || this.#journal.slot !== slot) this.#journal = { slot, artifacts: [] };
     const sha = Buffer.from(b.sha256).toString('hex');

@@ -9,6 +9,7 @@ const HEAD = 8;
 export class RecordStore<T> {
   #sequence = 0;
   #newest: 'a' | 'b' | undefined;
+  #loaded = false;
 
   constructor(
     private readonly medium: FlashMedium,
@@ -20,6 +21,7 @@ export class RecordStore<T> {
     const copies = (['a', 'b'] as const).map((k) => ({ k, r: this.#read(this.at[k]) })).filter((c) => c.r !== undefined);
     copies.sort((x, y) => y.r!.sequence - x.r!.sequence);
     const best = copies[0];
+    this.#loaded = true;
     if (!best) return undefined;
     this.#sequence = best.r!.sequence;
     this.#newest = best.k;
@@ -27,6 +29,9 @@ export class RecordStore<T> {
   }
 
   save(value: T): void {
+    // The sequence and the copy to overwrite come from what is on flash: a save that has not
+    // looked would restart at sequence 1 and lose to the older copies.
+    if (!this.#loaded) this.load();
     const json = new TextEncoder().encode(JSON.stringify(value));
     if (HEAD + json.length + 4 > this.size) throw new RangeError(`record of ${json.length} bytes does not fit ${this.size}`);
     const out = new Uint8Array(HEAD + json.length + 4);

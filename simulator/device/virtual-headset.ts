@@ -1,31 +1,32 @@
-// The virtual headset: the device side of host/protocol/ over any Transport. Bootloader and
-// application in one state machine: A/B slots in file-backed flash, flashing with resume, commit
-// with the host's own bundle checks, test boot / confirm / automatic rollback, baud change with
-// revert, status and log streams, calibration against simulated acoustics. A power cut (armed on
-// the FlashMedium) stops it dead mid-write; booting a new headset on the same file is the reset.
-import { createHash, type KeyObject } from 'node:crypto';
+// The virtual headset: the device side of host/protocol/ over any Transport. It routes requests:
+// flashing with resume (flash-session.ts), commit with the host's own bundle checks
+// (commit-check.ts), test boot / confirm / rollback (boot-controller.ts), calibration
+// (calibration-request.ts), baud change with revert, status and log streams. A power cut (at a
+// flash byte, or at a request) stops it dead; booting a new headset on the same file is the reset.
+import type { KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { MessageLink } from '../../host/client/message-link.ts';
-import type { Firmware } from '../../firmware/loader.ts';
 import { HANDSHAKE_MAX_PAYLOAD } from '../../host/protocol/frame-limits.ts';
 import { NO_SLOT } from '../../host/protocol/handshake-messages.ts';
 import { decodeBody, MessageFlag, type Envelope } from '../../host/protocol/message.ts';
 import type { BodyOfKind, MessageBody } from '../../host/protocol/message-catalogue.ts';
 import { ProtocolError } from '../../host/protocol/protocol-error.ts';
 import { PROTOCOL_VERSION } from '../../host/protocol/protocol-version.ts';
-import { DeviceErrorCode, type DeviceErrorName } from '../../host/protocol/reply-messages.ts';
+import { DeviceErrorCode } from '../../host/protocol/reply-messages.ts';
 import type { LogLevelName, ProgressStepName } from '../../host/protocol/report-messages.ts';
 import type { Transport } from '../../host/transport/transport.ts';
 import type { PlantPreset } from '../acoustics/plant.ts';
-import { blankBootState, decideBoot, inactiveSlot, otherSlot, type BootState } from './boot-state.ts';
-import { runCalibration, type CalibrationRecord } from './calibration-run.ts';
+import { BootController } from './boot-controller.ts';
+import type { BootState } from './boot-state.ts';
+import { answerCalibration } from './calibration-request.ts';
+import type { CalibrationRecord } from './calibration-run.ts';
 import { checkCommit, CommitRefusal } from './commit-check.ts';
+import { DeviceRefusal } from './device-refusal.ts';
 import { LAYOUT, partitionTable, RECORD_SIZE } from './flash-layout.ts';
 import { FlashMedium, PowerLoss } from './flash-medium.ts';
 import { FlashRefusal, FlashSession, type Journal } from './flash-session.ts';
 import { RecordStore } from './record-store.ts';
-import { runSelfTest } from './self-test.ts';
 import { statusSnapshot } from './status-snapshot.ts';
 
 export interface VirtualHeadsetOptions {
@@ -37,7 +38,7 @@ export interface VirtualHeadsetOptions {
   deviceId?: string;
   /** Protocol version it speaks (tests provoke mismatches). */
   protocolVersion?: number;
-  /** Receive frame limit announced at the handshake (default 8192). */
+  /** Receive frame limit announced at the handshake (default 16384: an 8 KiB segment and its headers fit). */
   maxFramePayload?: number;
   /** Receive window announced at the handshake (default 8). */
   window?: number;
@@ -45,16 +46,11 @@ export interface VirtualHeadsetOptions {
   plant?: PlantPreset;
   /** Cut the power once this many flash bytes have been written in this power cycle. */
   cutAfterBytes?: number;
-}
-
-/** Thrown to a request handler to answer with an `error` reply. */
-class Refusal extends Error {
-  constructor(
-    readonly code: DeviceErrorName,
-    message: string,
-  ) {
-    super(message);
-  }
+  /**
+   * Cut the power as the nth request of this power cycle arrives (1-based), before it is handled:
+   * for steps that write no flash (manifest chunks, the signature check), where a byte cut cannot land.
+   */
+  cutAtRequest?: number;
 }
 
 const LOG_LEVELS: LogLevelName[] = ['debug', 'info', 'warn', 'error'];
@@ -66,13 +62,10 @@ export class VirtualHeadset {
   failSelfTest = false;
   /** Events for tests and the `anc-sim device` console. */
   readonly log: string[] = [];
-  #boot: BootState;
-  readonly #bootStore: RecordStore<BootState>;
+  readonly #boot: BootController;
   readonly #flash: FlashSession;
   readonly #config: RecordStore<Record<string, unknown>>;
   readonly #calibration: RecordStore<CalibrationRecord>;
-  #running: number | null = null;
-  #firmware: Firmware | undefined;
   #manifest: { total: number; bytes: Uint8Array; received: number } | undefined;
   #queue: Promise<void> = Promise.resolve();
   #dead = false;
@@ -87,17 +80,17 @@ export class VirtualHeadset {
   constructor(readonly options: VirtualHeadsetOptions) {
     mkdirSync(dirname(options.flashFile), { recursive: true });
     this.medium = new FlashMedium(options.flashFile, LAYOUT.size);
-    this.#bootStore = new RecordStore(this.medium, LAYOUT.bootState, RECORD_SIZE);
     this.#flash = new FlashSession(this.medium, new RecordStore<Journal>(this.medium, LAYOUT.journal, RECORD_SIZE));
     this.#config = new RecordStore(this.medium, LAYOUT.config, RECORD_SIZE);
     this.#calibration = new RecordStore(this.medium, LAYOUT.calibration, RECORD_SIZE);
-    // Boot: the bootloader's reset rule, then start the active slot's firmware.
-    const stored = this.#bootStore.load() ?? blankBootState();
-    const decided = decideBoot(stored, (slot) => this.#slotIntact(slot, stored));
-    this.#boot = decided.state;
-    for (const e of decided.events) this.#note('warn', e);
-    if (decided.events.length > 0) this.#bootStore.save(this.#boot);
-    this.#start(this.#boot.active);
+    this.#boot = new BootController({
+      medium: this.medium,
+      moduleDir: dirname(options.flashFile),
+      deviceId: this.deviceId,
+      note: (level, text) => this.#note(level, text),
+      calibration: () => this.#calibration.load()?.coefficients,
+      failSelfTest: () => this.failSelfTest,
+    });
     this.medium.cutAfterBytes = options.cutAfterBytes;
     this.link = new MessageLink(options.transport);
     this.#offData = this.link.onEnvelope((e) => {
@@ -107,17 +100,22 @@ export class VirtualHeadset {
   }
 
   get bootState(): BootState {
-    return structuredClone(this.#boot);
+    return structuredClone(this.#boot.state) as BootState;
   }
   get mode(): 'bootloader' | 'application' {
-    return this.#running === null ? 'bootloader' : 'application';
+    return this.#boot.running === null ? 'bootloader' : 'application';
   }
   get runningSlot(): number | null {
-    return this.#running;
+    return this.#boot.running;
   }
   get dead(): boolean {
     return this.#dead;
   }
+  /** Requests received in this power cycle (tests pick cutAtRequest values from it). */
+  get requestsReceived(): number {
+    return this.#requests;
+  }
+  #requests = 0;
   get hardwareRevision(): string {
     return this.options.hardwareRevision ?? 'hp-1';
   }
@@ -145,6 +143,11 @@ export class VirtualHeadset {
   }
   #closed = false;
 
+  #powerLoss(e: PowerLoss): void {
+    this.#stop();
+    for (const l of this.#deadListeners) l(e);
+  }
+
   #stop(): void {
     this.#dead = true;
     this.#offData();
@@ -154,6 +157,7 @@ export class VirtualHeadset {
 
   async #handle(e: Envelope): Promise<void> {
     if (this.#dead || e.flags !== 0) return; // only requests come to a device
+    if (++this.#requests === this.options.cutAtRequest) return this.#powerLoss(this.medium.cut());
     let body: MessageBody;
     try {
       body = decodeBody(e.type, e.payload);
@@ -165,12 +169,8 @@ export class VirtualHeadset {
     try {
       reply = await this.#dispatch(e.id, body);
     } catch (err) {
-      if (err instanceof PowerLoss) {
-        this.#stop();
-        for (const l of this.#deadListeners) l(err);
-        return;
-      }
-      if (err instanceof Refusal || err instanceof CommitRefusal || err instanceof FlashRefusal) {
+      if (err instanceof PowerLoss) return this.#powerLoss(err);
+      if (err instanceof DeviceRefusal || err instanceof CommitRefusal || err instanceof FlashRefusal) {
         this.#note('warn', `${body.kind} refused: ${err.message}`);
         reply = { kind: 'error', code: DeviceErrorCode[err.code], message: err.message };
       } else {
@@ -188,7 +188,7 @@ export class VirtualHeadset {
   #hostMax = HANDSHAKE_MAX_PAYLOAD;
 
   get #receiveMax(): number {
-    return this.options.maxFramePayload ?? 8192;
+    return this.options.maxFramePayload ?? 16384;
   }
 
   async #dispatch(id: number, b: MessageBody): Promise<MessageBody> {
@@ -201,14 +201,7 @@ export class VirtualHeadset {
       case 'baud-change-request':
         return this.#baudChange(b);
       case 'flash-begin': {
-        if (this.#boot.trial !== null) throw new Refusal('bad-state', `slot ${this.#boot.trial} is under test boot: run anc confirm or anc rollback first`);
-        const slot = inactiveSlot(this.#boot);
-        if (this.#boot.slots[slot].state !== 'empty') {
-          // About to overwrite it: it must stop being bootable before the first byte lands.
-          this.#boot.slots[slot] = { state: 'empty', version: '', counter: 0, artifacts: [] };
-          this.#bootStore.save(this.#boot);
-        }
-        return this.#flash.begin(b, slot, this.#receiveMax - 16);
+        return this.#flash.begin(b, this.#boot.prepareFlashTarget(), this.#receiveMax - 16);
       }
       case 'flash-hashes':
         this.#flash.hashes(b);
@@ -234,17 +227,17 @@ export class VirtualHeadset {
         return { kind: 'config-value', json: JSON.stringify(b.key === '' ? all : (all[b.key] ?? null)) };
       }
       case 'config-set': {
-        if (!/^[A-Za-z][A-Za-z0-9._-]{0,63}$/.test(b.key)) throw new Refusal('bad-message', `config key '${b.key}' is not a name (letters, digits, . _ -)`);
+        if (!/^[A-Za-z][A-Za-z0-9._-]{0,63}$/.test(b.key)) throw new DeviceRefusal('bad-message', `config key '${b.key}' is not a name (letters, digits, . _ -)`);
         this.#config.save({ ...(this.#config.load() ?? {}), [b.key]: JSON.parse(b.json) as unknown });
         return { kind: 'ack' };
       }
       default:
-        throw new Refusal(b.kind === 'capture-request' ? 'unsupported' : 'bad-message', `${b.kind} is not supported by this device`);
+        throw new DeviceRefusal(b.kind === 'capture-request' ? 'unsupported' : 'bad-message', `${b.kind} is not supported by this device`);
     }
   }
 
   #handshake(): BodyOfKind<'handshake-response'> {
-    const states = [0, 1].map((i) => this.#boot.slots[i].state) as [BootState['slots'][0]['state'], BootState['slots'][1]['state']];
+    const states = [0, 1].map((i) => this.#boot.state.slots[i].state) as [BootState['slots'][0]['state'], BootState['slots'][1]['state']];
     return {
       kind: 'handshake-response',
       protocolVersion: this.options.protocolVersion ?? PROTOCOL_VERSION,
@@ -255,7 +248,7 @@ export class VirtualHeadset {
       mode: this.mode,
       hardwareRevision: this.hardwareRevision,
       deviceId: this.deviceId,
-      activeSlot: this.#boot.active ?? NO_SLOT,
+      activeSlot: this.#boot.state.active ?? NO_SLOT,
       partitions: partitionTable(states),
     };
   }
@@ -266,9 +259,9 @@ export class VirtualHeadset {
       deviceId: this.deviceId,
       hardwareRevision: this.hardwareRevision,
       bootloaderVersion: '1.0.0-sim',
-      firmwareVersion: this.#running === null ? '' : this.#boot.slots[this.#running].version,
+      firmwareVersion: this.#boot.running === null ? '' : this.#boot.state.slots[this.#boot.running].version,
       mode: this.mode,
-      rollbackCounter: this.#boot.rollbackCounter,
+      rollbackCounter: this.#boot.state.rollbackCounter,
       uptimeMs: Math.round(performance.now() - this.#started),
       calibrated: this.#calibration.load() !== undefined,
     };
@@ -299,7 +292,7 @@ export class VirtualHeadset {
 
   async #commit(id: number, b: BodyOfKind<'commit'>): Promise<BodyOfKind<'ack'>> {
     const m = this.#manifest;
-    if (!m || m.received !== m.total) throw new Refusal('bad-state', 'commit before the whole manifest arrived: send manifest-chunk messages first');
+    if (!m || m.received !== m.total) throw new DeviceRefusal('bad-state', 'commit before the whole manifest arrived: send manifest-chunk messages first');
     const journal = this.#flash.journal;
     // An identical commit already applied (the host retried after a lost ack): ack again.
     if ((!journal || journal.slot < 0) && this.#lastCommit && Buffer.from(b.manifestSha256).equals(this.#lastCommit)) return { kind: 'ack' };
@@ -311,11 +304,10 @@ export class VirtualHeadset {
       readArtifact: (s, offset, size) => this.medium.read(LAYOUT.slots[s].offset + offset, size),
       trustedKeys: this.options.trustedKeys,
       hardwareRevision: this.hardwareRevision,
-      rollbackCounter: this.#boot.rollbackCounter,
+      rollbackCounter: this.#boot.state.rollbackCounter,
     });
     await this.#progress(id, 'commit', 1, 2);
-    this.#boot.slots[slot] = info;
-    this.#bootStore.save(this.#boot); // the atomic step: the new slot exists only from here
+    this.#boot.install(slot, info); // the atomic step: the new slot exists only from here
     this.#flash.clear();
     this.#lastCommit = Buffer.from(b.manifestSha256);
     this.#note('info', `committed ${info.version} to slot ${slot}, pending test boot`);
@@ -324,52 +316,9 @@ export class VirtualHeadset {
   #lastCommit: Buffer | undefined;
 
   async #bootControl(id: number, b: BodyOfKind<'boot-control'>): Promise<BodyOfKind<'ack'>> {
-    const s = this.#boot;
-    if (b.action === 'test-boot') {
-      const slot = [0, 1].find((i) => s.slots[i].state === 'pending-test');
-      if (slot === undefined) throw new Refusal('bad-state', 'no slot is waiting for a test boot: flash a bundle first');
-      s.trial = slot;
-      this.#bootStore.save(s); // a reset from here on rolls back unless confirmed
-      await this.#progress(id, 'boot', 0, 1);
-      const result = this.#start(slot);
-      if (!result.ok) {
-        s.slots[slot].state = 'invalid';
-        s.trial = null;
-        this.#bootStore.save(s);
-        this.#start(s.active);
-        throw new Refusal('flash-failed', `the new firmware failed its self-test (${result.detail}) and was rolled back${s.active === null ? '' : ` to slot ${s.active}`}: check the bundle's firmware`);
-      }
-      return { kind: 'ack' };
-    }
-    if (b.action === 'confirm') {
-      if (s.trial === null || this.#running !== s.trial) throw new Refusal('bad-state', 'nothing to confirm: no firmware is under test boot');
-      const previous = s.active;
-      if (previous !== null && s.slots[previous].state === 'confirmed') s.slots[previous].state = 'valid';
-      s.active = s.trial;
-      s.trial = null;
-      s.slots[s.active].state = 'confirmed';
-      s.rollbackCounter = Math.max(s.rollbackCounter, s.slots[s.active].counter);
-      this.#bootStore.save(s);
-      this.#note('info', `slot ${s.active} confirmed (${s.slots[s.active].version})`);
-      return { kind: 'ack' };
-    }
-    // rollback: abandon a trial, or go back to the previous slot if anti-rollback allows it
-    if (s.trial !== null) {
-      s.slots[s.trial].state = 'invalid';
-      s.trial = null;
-    } else {
-      if (s.active === null) throw new Refusal('bad-state', 'no firmware installed: nothing to roll back');
-      const other = otherSlot(s.active);
-      const prev = s.slots[other];
-      if (prev.state !== 'valid' || !this.#slotIntact(other)) throw new Refusal('bad-state', 'no previous firmware to roll back to (its slot was overwritten or is invalid): flash the version you want');
-      if (prev.counter < s.rollbackCounter) throw new Refusal('downgrade', `the previous firmware ${prev.version} has counter ${prev.counter}, below the device's ${s.rollbackCounter}: anti-rollback forbids it`);
-      s.slots[s.active].state = 'valid';
-      prev.state = 'confirmed';
-      s.active = other;
-    }
-    this.#bootStore.save(s);
-    this.#start(s.active);
-    this.#note('info', `rolled back: running ${s.active === null ? 'the bootloader' : `slot ${s.active}`}`);
+    if (b.action === 'test-boot') await this.#boot.testBoot(() => this.#progress(id, 'boot', 0, 1));
+    else if (b.action === 'confirm') this.#boot.confirm();
+    else this.#boot.rollback();
     return { kind: 'ack' };
   }
 
@@ -379,60 +328,21 @@ export class VirtualHeadset {
     if (b.statusIntervalMs > 0) {
       this.#statusTimer = setInterval(() => {
         if (this.#dead || !this.options.transport.isOpen) return clearInterval(this.#statusTimer);
-        const snapshot = statusSnapshot(this.#firmware);
+        const snapshot = statusSnapshot(this.#boot.firmware);
         this.#event(0, { kind: 'status-stream', sequence: this.#statusSequence++, uptimeMs: Math.round(performance.now() - this.#started), snapshot });
       }, b.statusIntervalMs);
     }
     return { kind: 'ack' };
   }
 
-  async #calibrate(id: number, b: BodyOfKind<'calibration-start'>): Promise<BodyOfKind<'calibration-result'>> {
-    if (b.taps > 256) throw new Refusal('calibration-failed', `taps ${b.taps} outside 2..256 (the firmware's secondary-path limit): pass --taps 128`);
-    const result = await runCalibration(b, {
+  #calibrate(id: number, b: BodyOfKind<'calibration-start'>): Promise<BodyOfKind<'calibration-result'>> {
+    return answerCalibration(b, {
+      store: this.#calibration,
       plant: this.options.plant ?? 'earcup-closed',
-      firmware: this.#firmware,
+      firmware: this.#boot.firmware,
       deviceId: this.deviceId,
       progress: (done, total) => this.#progress(id, 'calibrate', done, total),
     });
-    let stored = false;
-    if (result.record) {
-      this.#calibration.save(result.record);
-      // Read back and compare: only then does the host hear "stored".
-      const back = this.#calibration.load();
-      stored = back !== undefined && JSON.stringify(back) === JSON.stringify(result.record);
-      if (stored && this.#firmware) this.#firmware.setSecondaryPath(result.record.coefficients);
-    }
-    return { kind: 'calibration-result', procedure: b.procedure, stored, coefficients: result.coefficients, micGainsDb: result.micGainsDb, metrics: result.metrics };
-  }
-
-  /** Boots a slot's firmware module (or none): returns the self-test result. */
-  #start(slot: number | null): { ok: boolean; detail: string } {
-    this.#running = null;
-    this.#firmware = undefined;
-    if (slot === null) return { ok: true, detail: 'bootloader' };
-    const fw = this.#boot.slots[slot].artifacts.find((a) => a.type === 'firmware-wasm');
-    if (!fw) {
-      this.#running = slot; // a slot without firmware (model/config only) keeps the bootloader's
-      return { ok: true, detail: 'no firmware artifact' };
-    }
-    const bytes = this.medium.read(LAYOUT.slots[slot].offset + fw.offset, fw.size);
-    // The loader caches modules by path: name the file by content so a reflash is a new module.
-    const path = join(dirname(this.options.flashFile), `${this.deviceId}-slot${slot}-${fw.sha256.slice(0, 16)}.wasm`);
-    const result = runSelfTest(path, bytes, { fail: this.failSelfTest && this.#boot.trial === slot });
-    if (result.ok) {
-      this.#running = slot;
-      this.#firmware = result.firmware;
-      const cal = this.#calibration.load();
-      if (cal) this.#firmware?.setSecondaryPath(cal.coefficients);
-      this.#note('info', `booted slot ${slot} (${this.#boot.slots[slot].version}): ${result.detail}`);
-    }
-    return result;
-  }
-
-  #slotIntact(slot: number, state: BootState = this.#boot): boolean {
-    const info = state.slots[slot];
-    if (info.artifacts.length === 0) return false;
-    return info.artifacts.every((a) => createHash('sha256').update(this.medium.read(LAYOUT.slots[slot].offset + a.offset, a.size)).digest('hex') === a.sha256);
   }
 
   /** Every log note as it happens (tests wait on these instead of polling). */
