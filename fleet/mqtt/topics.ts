@@ -26,7 +26,11 @@ export interface LeafRule {
 /** Every leaf of a device's subtree. Jobs and OTA are defined for the rollout issue. */
 export const LEAF_RULES = {
   telemetry: { publisher: 'device', qos: 1, retain: false },
+  // Why a telemetry batch or an event was not stored (it is still acknowledged, so a bad
+  // payload is not redelivered forever): the device learns what to fix.
+  'telemetry/rejected': { publisher: 'server', qos: 1, retain: false },
   events: { publisher: 'device', qos: 1, retain: false },
+  'events/rejected': { publisher: 'server', qos: 1, retain: false },
   status: { publisher: 'device', qos: 1, retain: true },
   'shadow/update': { publisher: 'device', qos: 1, retain: false },
   'shadow/update/accepted': { publisher: 'server', qos: 1, retain: false },
@@ -180,4 +184,20 @@ function error(reason: TopicErrorReason, message: string): ParsedTopic {
 
 function assertId(id: string, what: string): void {
   if (!isValidId(id)) throw new TypeError(`invalid ${what}: ${JSON.stringify(id)}`);
+}
+
+/**
+ * MQTT 3.1.1 matching of a concrete topic against a filter (section 4.7): `+` is one level, `#`
+ * the rest (including the parent level itself), and wildcards at the first level never match `$`.
+ */
+export function topicMatchesFilter(topic: string, filter: string): boolean {
+  const t = topic.split('/');
+  const f = filter.split('/');
+  if (topic.startsWith('$') && (f[0] === '+' || f[0] === '#')) return false;
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length) return false;
+    if (f[i] !== '+' && f[i] !== t[i]) return false;
+  }
+  return t.length === f.length;
 }

@@ -22,7 +22,7 @@ interface Served {
 
 /** Starts `serve` and resolves once it logs its address; fails if it exits or takes too long. */
 function serve(): Promise<Served> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { env });
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--mqtt-port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], { env });
   const output: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

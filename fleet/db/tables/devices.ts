@@ -13,5 +13,7 @@ export interface DevicesTable {
   created_at: ColumnType<Date, Date | undefined, never>;
   last_seen: Date | null;
   online: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Broker session that last set the device online (migration 0003). */
+  presence_session: ColumnType<string | null, string | null | undefined, string | null>;
 }
 export type DeviceRow = Selectable<DevicesTable>;

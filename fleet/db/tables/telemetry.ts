@@ -15,4 +15,6 @@ export interface EventsTable {
   kind: string;
   severity: string;
   data: Json<Record<string, unknown>>;
+  /** The device's own event id (migration 0003); unique per device, so redeliveries store once. */
+  device_event_id: ColumnType<string | null, string | null | undefined, never>;
 }

@@ -4,7 +4,9 @@ import type { DeviceTopic } from '../../../fleet/mqtt/topics.ts';
 
 const every: DeviceTopic[] = [
   { kind: 'telemetry', deviceId: 'hs-001' },
+  { kind: 'telemetry/rejected', deviceId: 'hs-001' },
   { kind: 'events', deviceId: 'hs-001' },
+  { kind: 'events/rejected', deviceId: 'hs-001' },
   { kind: 'status', deviceId: 'hs-001' },
   { kind: 'shadow/update', deviceId: 'hs-001' },
   { kind: 'shadow/update/accepted', deviceId: 'hs-001' },

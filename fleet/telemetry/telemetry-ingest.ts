@@ -1,0 +1,87 @@
+// Telemetry ingest: the batching policy (`createBatcher`) wired to the database. Rows of many
+// messages go into one transaction; each message's ack (its PUBACK) runs only after that
+// transaction commits, and with an error when it fails, so nothing acknowledged is unstored.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/database.ts';
+import type { FleetMetrics } from '../observability/fleet-metrics.ts';
+import { createBatcher, type Ack, type AddOutcome, type BatcherClock, type BatcherStats } from './ingest-batcher.ts';
+import type { TelemetryRow } from './telemetry-batch.ts';
+import { insertTelemetryRows } from './telemetry-repository.ts';
+
+export interface TelemetryIngestOptions {
+  db: Kysely<Database>;
+  metrics?: FleetMetrics;
+  maxRows?: number;
+  maxDelayMs?: number;
+  maxQueuedRows?: number;
+  clock?: BatcherClock;
+  /** Writes one batch inside the given transaction; the default inserts into `telemetry`. Tests replace it to make writes fail. */
+  write?: (trx: Kysely<Database>, rows: readonly TelemetryRow[]) => Promise<void>;
+  onError?: (error: unknown, rows: number) => void;
+}
+
+export interface TelemetryIngest {
+  /** Queues a message's rows; `ack` runs after commit (or with an error). */
+  submit(rows: readonly TelemetryRow[], ack: Ack): AddOutcome;
+  stats(): BatcherStats;
+  /** Refuses new messages, flushes the queue and waits for every batch to settle. */
+  close(): Promise<void>;
+}
+
+export const realClock: BatcherClock = {
+  now: () => Date.now(),
+  setTimer: (callback, ms) => setTimeout(callback, ms),
+  clearTimer: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export function createTelemetryIngest(options: TelemetryIngestOptions): TelemetryIngest {
+  const { db, metrics } = options;
+  const clock = options.clock ?? realClock;
+  const write = options.write ?? ((trx, rows) => insertTelemetryRows(trx, rows));
+  let idle: (() => void) | undefined;
+
+  const batcher = createBatcher<TelemetryRow>({
+    maxRows: options.maxRows ?? 500,
+    maxDelayMs: options.maxDelayMs ?? 20,
+    maxQueuedRows: options.maxQueuedRows,
+    clock,
+    flush(batch) {
+      db.transaction()
+        .execute((trx) => write(trx, batch.rows))
+        .then(
+          () => {
+            metrics?.ingestBatchSize.observe(batch.rows.length);
+            batcher.settle(batch.id);
+          },
+          (error: unknown) => {
+            options.onError?.(error, batch.rows.length);
+            batcher.settle(batch.id, error instanceof Error ? error : new Error(String(error)));
+          },
+        )
+        .finally(checkIdle);
+    },
+  });
+
+  function checkIdle(): void {
+    const s = batcher.stats();
+    if (idle && s.queuedRows === 0 && s.inFlightBatches === 0) idle();
+  }
+
+  return {
+    submit(rows, ack) {
+      const started = clock.now();
+      return batcher.add(rows, (error) => {
+        if (!error) metrics?.ingestLag.observe((clock.now() - started) / 1000);
+        ack(error);
+      });
+    },
+    stats: () => batcher.stats(),
+    close() {
+      return new Promise<void>((resolve) => {
+        idle = resolve;
+        batcher.close();
+        checkIdle();
+      });
+    },
+  };
+}
