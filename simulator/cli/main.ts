@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { runSummary } from '../report/run-summary.ts';
 import { demoCommand } from './demo-command.ts';
 import { deviceCommand } from './device-command.ts';
+import { scenesCommand } from './scenes-command.ts';
 import { listText } from './list-command.ts';
 import { parseAlgorithmList, parseSeconds, parseVariant } from './option-values.ts';
 import { runCommand } from './run-command.ts';
@@ -87,5 +88,6 @@ program
   .action(guarded(() => void demoCommand(print)));
 
 program.addCommand(deviceCommand());
+program.addCommand(scenesCommand());
 
 await program.parseAsync(process.argv);
