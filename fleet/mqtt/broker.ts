@@ -35,7 +35,7 @@ export interface BrokerLimits {
   drainTimeoutMs: number;
   /** Time a new connection has to send CONNECT. */
   connectTimeoutMs: number;
-  /** Largest keepalive a client may ask for, in seconds (0: any). */
+  /** Largest keepalive a client may ask for, in seconds. Aedes then also refuses keepalive 0, with return code 6; 0 here lifts both. */
   keepaliveLimit: number;
   connectRate: ConnectRateLimitOptions;
 }
