@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { runSummary } from '../report/run-summary.ts';
 import { demoCommand } from './demo-command.ts';
 import { deviceCommand } from './device-command.ts';
+import { fleetCommand } from './fleet-command.ts';
 import { scenesCommand } from './scenes-command.ts';
 import { listText } from './list-command.ts';
 import { parseAlgorithmList, parseSeconds, parseVariant } from './option-values.ts';
@@ -88,6 +89,7 @@ program
   .action(guarded(() => void demoCommand(print)));
 
 program.addCommand(deviceCommand());
+program.addCommand(fleetCommand());
 program.addCommand(scenesCommand());
 
 await program.parseAsync(process.argv);

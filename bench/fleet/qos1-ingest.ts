@@ -1,0 +1,71 @@
+// Telemetry ingest under QoS 1, the same load generator for both brokers: P publishers (mqtt.js),
+// each keeping W telemetry batches in flight, for a fixed time. Only PUBACKed messages count:
+// for our broker a PUBACK means the rows are committed, for bare Mosquitto only that it took them.
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+
+export interface IngestOptions {
+  url: string;
+  publishers: number;
+  window: number;
+  samplesPerBatch: number;
+  seconds: number;
+  /** Identity of publisher i; its topic is anc/v1/<deviceId>/telemetry. */
+  identity(i: number): { deviceId: string; options: IClientOptions };
+}
+
+export interface IngestResult {
+  acked: number;
+  ackedSamples: number;
+  failed: number;
+  seconds: number;
+  messagesPerSecond: number;
+  samplesPerSecond: number;
+}
+
+function batch(samples: number): string {
+  const t = Date.now();
+  return JSON.stringify({
+    v: 1,
+    samples: Array.from({ length: samples }, (_, k) => ({ t: t - k * 100, attenuationDb: 30 + (k % 7), errorPower: 0.0021, recoveries: 0, intensity: 1 })),
+  });
+}
+
+export async function runIngest(o: IngestOptions): Promise<IngestResult> {
+  const clients: MqttClient[] = [];
+  for (let i = 0; i < o.publishers; i++) {
+    const id = o.identity(i);
+    clients.push(await connectAsync(o.url, { protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 10_000, ...id.options }));
+  }
+  const result: IngestResult = { acked: 0, ackedSamples: 0, failed: 0, seconds: 0, messagesPerSecond: 0, samplesPerSecond: 0 };
+  const started = performance.now();
+  const end = started + o.seconds * 1000;
+  await Promise.all(
+    clients.map((client, i) => {
+      const topic = `anc/v1/${o.identity(i).deviceId}/telemetry`;
+      return new Promise<void>((resolve) => {
+        let inFlight = 0;
+        const pump = () => {
+          while (inFlight < o.window && performance.now() < end) {
+            inFlight++;
+            client.publish(topic, batch(o.samplesPerBatch), { qos: 1 }, (error) => {
+              inFlight--;
+              if (error) result.failed++;
+              else {
+                result.acked++;
+                result.ackedSamples += o.samplesPerBatch;
+              }
+              if (performance.now() < end) pump();
+              else if (inFlight === 0) resolve();
+            });
+          }
+        };
+        pump();
+      });
+    }),
+  );
+  result.seconds = (performance.now() - started) / 1000;
+  result.messagesPerSecond = result.acked / result.seconds;
+  result.samplesPerSecond = result.ackedSamples / result.seconds;
+  await Promise.all(clients.map((c) => c.endAsync()));
+  return result;
+}
