@@ -3,6 +3,7 @@ import type { AlgorithmName } from '../firmware/loader.ts';
 import type { Footprint } from './footprint.ts';
 import type { Implementation } from './measure.ts';
 import type { CBuild } from './native-fxlms.ts';
+import type { ClassifierCost } from './classifier-cost.ts';
 
 export interface Speed {
   samplesPerSecond: number;
@@ -31,6 +32,8 @@ export interface BenchResults {
   rows: Row[];
   notes: string[];
   footprint: Footprint;
+  /** features + inference against the ANC (FxLMS, 256 taps) at 48 kHz */
+  classifier: ClassifierCost[];
 }
 
 export function speed(samplesPerSecond: number, sampleRate: number): Speed {

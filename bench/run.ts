@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { ALGORITHMS, type AlgorithmName } from '../firmware/loader.ts';
 import { footprint } from './footprint.ts';
+import { classifierCost } from './classifier-cost.ts';
 import { measure, type Implementation } from './measure.ts';
 import { measureNative, nativeUnavailable } from './native-fxlms.ts';
 import { relativeRmsDifference, speed, type BenchResults, type Row } from './results.ts';
@@ -70,5 +71,6 @@ const results: BenchResults = {
   rows,
   notes,
   footprint: footprint(),
+  classifier: classifierCost(values.quick),
 };
 console.log(values.json ? JSON.stringify(results, null, 2) : formatResults(results));

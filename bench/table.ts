@@ -63,11 +63,17 @@ export function formatResults(r: BenchResults): string {
         `scalar/C-O2 ${ratio(t.speed.scalar, t.native?.['gcc -O2'])} (close to 1).`,
     );
   }
+  for (const c of r.classifier) {
+    out.push(
+      `Classifier (${c.variant}, ${c.model}): ${(c.classifierMicros / 1000).toFixed(2)} ms per second of audio, ` +
+        `${(100 * c.share).toFixed(1)} % of the ANC's ${(c.ancMicros / 1000).toFixed(2)} ms (FxLMS 256 taps; target <= 10 %).`,
+    );
+  }
   const f = r.footprint;
   out.push(
     `\nModule: firmware.wasm ${f.scalarWasmBytes} B, firmware-simd.wasm ${f.simdWasmBytes} B; linear memory ${f.memoryPages} pages ` +
       `(${f.memoryBytes / 1024} KiB, fixed); ANC buffers end at ${f.ancBytes} B (${f.ancBytes / 1024} KiB, ANC_END), ` +
-      `with static data at ${f.usedBytes} B (${f.usedBytes / 1024} KiB, STATIC_DATA_END); the rest is reserved.`,
+      `then the classifier's front end and two 64 KiB model slots; static data ends by ${f.usedBytes} B (${f.usedBytes / 1024} KiB, STATIC_DATA_END).`,
   );
   out.push('diff: relative RMS difference of the anti-noise from the scalar wasm\'s, each in its own closed loop (C: on the scalar run\'s inputs).');
   out.push('recov.: stability-guard recoveries in the scalar and SIMD runs (0: every filter adapted without diverging).');

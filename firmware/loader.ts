@@ -14,6 +14,8 @@ const FILES: Record<FirmwareVariant, string> = {
 export const ABI_MAJOR = 1;
 
 import { ALGORITHMS, type AlgorithmName } from './algorithm-names.ts';
+import { MODEL_ERR } from './model/blob-errors.ts';
+import { H } from './model/blob-layout.ts';
 
 export { ALGORITHMS, type AlgorithmName };
 
@@ -42,7 +44,13 @@ export const ERRORS: Record<number, string> = {
   [-5]: 'ANC_ERR_RLS_TAPS: RLS supports at most 32 taps',
   [-6]: 'ANC_ERR_BAD_LENGTH: secondary path length must be 2..256',
   [-7]: 'ANC_ERR_BAD_SAMPLE_RATE: sample rate must be 8000..192000',
+  ...Object.fromEntries(Object.entries(MODEL_ERR).map(([name, code]) => [code, `ANC_ERR_MODEL_${name}: model blob refused (docs/model-format.md)`])),
 };
+
+/** Bytes of one model slot: the largest blob anc_load_model takes. */
+export const MODEL_SLOT_BYTES = 65536;
+/** Classes in the score arrays of anc_scores_ptr (the format's maximum). */
+const MAX_CLASSES = 32;
 
 export class FirmwareError extends Error {
   constructor(
@@ -75,6 +83,26 @@ export interface AncStatus {
   samples: number;
   secTaps: number;
   sampleRate: number;
+  /** Reported class index, -1 with no model, before the first inference, or below its threshold. */
+  noiseClass: number;
+  /** Smoothed score of the arg-max class. */
+  confidence: number;
+  /** major << 16 | minor << 8 | patch of the running model, 0 = none. */
+  modelVersion: number;
+  /** Feature frames computed since the model was loaded. */
+  featureFrames: number;
+  /** Reserved for the emergency detector: 0 for now. */
+  emergencyState: number;
+  emergencyEvents: number;
+  /** The last anc_load_model result (0 or an ANC_ERR_MODEL_* code). */
+  modelError: number;
+}
+
+/** The last inference, per class (anc_scores_ptr). */
+export interface ClassScores {
+  logits: Float32Array;
+  scores: Float32Array;
+  smoothed: Float32Array;
 }
 
 interface Exports {
@@ -94,6 +122,10 @@ interface Exports {
   anc_secondary_path_ptr(): number;
   anc_secondary_path_active_ptr(): number;
   anc_weights_ptr(which: number): number;
+  anc_load_model(length: number): number;
+  anc_model_ptr(): number;
+  anc_features_ptr(): number;
+  anc_scores_ptr(): number;
 }
 
 const modules = new Map<string, WebAssembly.Module>();
@@ -137,6 +169,9 @@ export class Firmware {
   readonly err: Float32Array;
   readonly out: Float32Array;
   private readonly statusView: DataView;
+  /** Features per frame of the running model (mfcc_count || mel_bands), 0 with none. */
+  private featureCount = 0;
+  private classCount = 0;
 
   constructor(private readonly x: Exports) {
     const major = x.anc_abi_version() >>> 16;
@@ -160,7 +195,68 @@ export class Firmware {
 
   init(sampleRate: number): this {
     this.check(this.x.anc_init(sampleRate), `anc_init(${sampleRate})`);
+    this.featureCount = 0; // anc_init forgets the model
+    this.classCount = 0;
     return this;
+  }
+
+  /**
+   * Writes a model blob into the inactive slot and loads it (anc_load_model): throws a
+   * FirmwareError with the ANC_ERR_MODEL_* code if it is refused; the running model then stays.
+   */
+  loadModel(blob: Uint8Array): this {
+    this.check(this.tryLoadModel(blob), `anc_load_model(${blob.length})`);
+    return this;
+  }
+
+  /** As loadModel, but returns the code (0 or negative) instead of throwing. */
+  tryLoadModel(blob: Uint8Array): number {
+    // a blob longer than a slot is refused as the firmware would (rule 1), without writing it
+    const n = Math.min(blob.length, MODEL_SLOT_BYTES);
+    new Uint8Array(this.x.memory.buffer, this.x.anc_model_ptr(), n).set(blob.subarray(0, n));
+    const rc = this.x.anc_load_model(blob.length);
+    if (rc === 0) {
+      const dv = new DataView(blob.buffer, blob.byteOffset, blob.length);
+      this.featureCount = dv.getUint8(H.mfccCount) || dv.getUint8(H.melBands);
+      this.classCount = dv.getUint16(H.classCount, true);
+    }
+    return rc;
+  }
+
+  /** A copy of the latest feature frame (F values; empty with no model). */
+  features(): Float32Array {
+    return new Float32Array(this.x.memory.buffer, this.x.anc_features_ptr(), this.featureCount).slice();
+  }
+
+  /** Copies of the last inference's logits, scores and smoothed scores. */
+  scores(): ClassScores {
+    const at = (k: number) => new Float32Array(this.x.memory.buffer, this.x.anc_scores_ptr() + 4 * MAX_CLASSES * k, this.classCount).slice();
+    return { logits: at(0), scores: at(1), smoothed: at(2) };
+  }
+
+  /**
+   * Every feature frame the running model's front end computes on `reference` (the reference mic,
+   * at the rate given to init), in blocks of `block` frames: the firmware's own features, as
+   * `anc train` needs them. The error mic is fed silence. Each call computes at most one frame;
+   * with blocks no longer than a hop (in ANC samples) none waits and the last ones are not left
+   * in the queue at the end of the signal.
+   */
+  featureFrames(reference: Float32Array, block = this.maxBlock): Float32Array[] {
+    const frames: Float32Array[] = [];
+    let seen = this.status().featureFrames;
+    this.err.fill(0);
+    for (let i = 0; i < reference.length; i += block) {
+      const n = Math.min(block, reference.length - i);
+      this.ref.set(reference.subarray(i, i + n));
+      this.err.fill(0, 0, n);
+      this.processFrames(n);
+      const now = this.statusView.getUint32(108, true);
+      if (now !== seen) {
+        frames.push(this.features());
+        seen = now;
+      }
+    }
+    return frames;
   }
 
   setParam(name: ParamName, value: number | AlgorithmName): this {
@@ -257,6 +353,13 @@ export class Firmware {
       samples: v.getUint32(60, true) + v.getUint32(64, true) * 2 ** 32,
       secTaps: i(68),
       sampleRate: i(72),
+      noiseClass: i(96),
+      confidence: f(100),
+      modelVersion: v.getUint32(104, true),
+      featureFrames: v.getUint32(108, true),
+      emergencyState: v.getUint32(112, true),
+      emergencyEvents: v.getUint32(116, true),
+      modelError: i(120),
     };
   }
 }

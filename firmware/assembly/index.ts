@@ -1,12 +1,13 @@
 // The module's ABI: every export a host may call. Nothing else in firmware/ is exported.
 // C signatures and the calling sequence are in docs/firmware-abi.md.
-import { IO_REF, IO_ERR, IO_OUT, STATUS, SEC_PATH, SEC_PATH_STAGE, W_FF, W_FB, MAX_BLOCK } from "./memory-map";
+import { IO_REF, IO_ERR, IO_OUT, STATUS, SEC_PATH, SEC_PATH_STAGE, W_FF, W_FB, MAX_BLOCK, FE_FEATURES, FE_LOGITS } from "./memory-map";
 import { ANC_OK, ANC_ERR_NOT_INITIALIZED, ANC_ERR_BAD_FRAMES } from "./errors";
 import { ABI_VERSION } from "./version";
 import { state } from "./state";
 import { init, setParam, getParam, setSecondaryPath, reset } from "./anc/config";
 import { processBlock } from "./anc/engine";
 import { writeStatus } from "./anc/status";
+import { classifierInit, classifierBlock, loadModel, inactiveSlot } from "./classifier/classifier";
 
 export function anc_abi_version(): i32 {
   return ABI_VERSION;
@@ -14,7 +15,10 @@ export function anc_abi_version(): i32 {
 
 export function anc_init(sample_rate: i32): i32 {
   const err = init(sample_rate);
-  if (err == ANC_OK) writeStatus(state());
+  if (err == ANC_OK) {
+    writeStatus(state());
+    classifierInit(); // forgets any model
+  }
   return err;
 }
 
@@ -44,7 +48,32 @@ export function anc_process(frames: i32): i32 {
   if (!state().initialized) return ANC_ERR_NOT_INITIALIZED;
   if (frames < 1 || frames > MAX_BLOCK) return ANC_ERR_BAD_FRAMES;
   processBlock(frames);
+  // the classifier reads the same reference samples after the ANC and never writes the audio path
+  classifierBlock(frames);
   return frames;
+}
+
+// The blob goes to anc_model_ptr() (the slot not running, 64 KiB); anc_load_model validates it in
+// place and only if it is valid switches to it.
+export function anc_load_model(length: i32): i32 {
+  const s = state();
+  if (!s.initialized) return ANC_ERR_NOT_INITIALIZED;
+  return loadModel(length, s.sampleRate);
+}
+
+export function anc_model_ptr(): usize {
+  return inactiveSlot();
+}
+
+// f32[F]: the latest feature frame (F = mfcc_count || mel_bands of the running model); status
+// feature_frames counts the frames. `anc train` reads its training features here.
+export function anc_features_ptr(): usize {
+  return FE_FEATURES;
+}
+
+// f32[3][32]: the last inference's logits, scores (softmax) and smoothed scores, per class.
+export function anc_scores_ptr(): usize {
+  return FE_LOGITS;
 }
 
 export function anc_max_block(): i32 {

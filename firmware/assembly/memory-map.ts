@@ -46,15 +46,44 @@ export const FD_POW: usize = 0x15000; // f32[FFT_MAX] per-bin power of r
 export const FD_R: usize = 0x16000; // f32[FFT_MAX] the last two blocks of r
 export const FD_EB: usize = 0x17000; // f32[FFT_MAX / 2] this block's e_v
 export const TWIDDLE: usize = 0x17800; // complex[FFT_MAX / 2] FFT twiddle factors
-export const ANC_END: usize = 0x18800;
+export const ANC_END: usize = 0x18800; // anc_init zeroes STATE .. ANC_END
 
-// The compiler's static data (math tables) goes here, after the fixed buffers: asconfig.json sets
+// Feature front end and classifier (ABI 1.1). Sizes follow from the model format's limits:
+// fft_size <= FFT_MAX (the twiddle table is shared), F <= 128 features, F x context <= 2048
+// network inputs, layers of at most 2048 elements, at most 32 classes.
+export const FE_RING_LEN: i32 = 1536; // decimated reference samples kept: a 1024-sample frame, a 256-sample block, queued hops
+export const FE_MAX_FEATURES: i32 = 128;
+export const FE_MAX_INPUT: i32 = 2048;
+export const FE_MAX_CLASSES: i32 = 32;
+export const FE_RING: usize = 0x18800; // f32[FE_RING_LEN] decimated reference mic, a ring
+export const FE_FFT: usize = 0x1a000; // complex[FFT_MAX / 2] real FFT work area (packed), then the network's activations
+export const FE_ACT_A: usize = 0x1a000; // i8[2048] activations (ping), shares FE_FFT: the FFT is done before the network runs
+export const FE_ACT_B: usize = 0x1a800; // i8[2048] activations (pong)
+export const FE_HIST: usize = 0x1b000; // f32[FE_MAX_INPUT] feature history: context_frames frames of F, a ring of frames
+export const FE_WINDOW: usize = 0x1d000; // f32[FFT_MAX / 2 + 1] window, first half (windows are symmetric)
+export const FE_MEL_W: usize = 0x1d810; // f32[FFT_MAX / 2 + 1] per FFT bin: weight on the rising edge of its mel segment
+export const FE_MEL_SEG: usize = 0x1e020; // i16[FFT_MAX / 2 + 1] per FFT bin: its mel segment, -1 outside fmin..fmax
+export const FE_FEATURES: usize = 0x1e430; // f32[FE_MAX_FEATURES] the latest feature frame (anc_features_ptr)
+export const FE_MELS: usize = 0x1e630; // f32[FE_MAX_FEATURES] mel energies, then log-mel (before the DCT)
+export const FE_LOGITS: usize = 0x1e830; // f32[FE_MAX_CLASSES] last inference: logits
+export const FE_SCORES: usize = 0x1e8b0; // f32[FE_MAX_CLASSES] last inference: softmax (or the logits)
+export const FE_SMOOTH: usize = 0x1e930; // f32[FE_MAX_CLASSES] smoothed scores
+export const FE_STATE: usize = 0x1e9b0; // classifier state (ClassifierState in classifier/classifier-state.ts, 256 B)
+export const CRC_TABLE: usize = 0x1eab0; // u32[256] CRC-32 table, filled by anc_init
+export const FE_END: usize = 0x1eeb0;
+
+// Two model slots of 64 KiB (the largest blob): the host writes a blob into the inactive one
+// (anc_model_ptr) and anc_load_model validates it in place, then makes it active, so a refused
+// blob never touches the running model.
+export const MODEL_SLOT_BYTES: i32 = 65536;
+export const MODEL_A: usize = 0x1f000;
+export const MODEL_B: usize = 0x2f000;
+export const MODEL_END: usize = 0x3f000;
+
+// The compiler's static data (math tables) goes here, after every fixed buffer: asconfig.json sets
 // memoryBase to this address, so __heap_base marks the end of everything the module uses and a
 // WAMR host that shrinks linear memory to __heap_base keeps every buffer.
-export const STATIC_DATA: usize = 0x18800;
-export const STATIC_DATA_END: usize = 0x19800; // at most 4 KiB of static data
+export const STATIC_DATA: usize = 0x3f000;
+export const STATIC_DATA_END: usize = 0x40000; // at most 4 KiB of static data
 
-// 0x19800 .. 0x40000 is reserved for the feature front end, classifier and model blob; whatever
-// moves in moves memoryBase above it.
-export const RESERVED_START: usize = STATIC_DATA_END;
 export const MEMORY_END: usize = <usize>MEMORY_PAGES << 16;

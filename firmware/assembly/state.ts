@@ -84,7 +84,15 @@ export const ST_SAMPLES_LO: usize = 60;
 export const ST_SAMPLES_HI: usize = 64;
 export const ST_SEC_TAPS: usize = 68;
 export const ST_SAMPLE_RATE: usize = 72;
-// 96 .. 127: classifier and emergency detector (reserved)
+// 96 .. 127: classifier (ABI 1.1) and emergency detector
+export const ST_NOISE_CLASS: usize = 96;
+export const ST_CONFIDENCE: usize = 100;
+export const ST_MODEL_VERSION: usize = 104;
+export const ST_FEATURE_FRAMES: usize = 108;
+export const ST_EMERGENCY_STATE: usize = 112;
+export const ST_EMERGENCY_EVENTS: usize = 116;
+export const ST_MODEL_ERROR: usize = 120;
+// 124 .. 127: reserved
 
 export const FLAG_INITIALIZED: u32 = 1;
 export const FLAG_BYPASS: u32 = 2;

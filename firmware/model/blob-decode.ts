@@ -10,7 +10,7 @@ import {
 } from './blob-layout.ts';
 import { checkDisjoint, checkRegion, type Region } from './blob-regions.ts';
 import { crc32 } from './crc32.ts';
-import { labelProblem } from './utf8-label.ts';
+import { labelProblem } from './class-label.ts';
 import type { ClassEntry, ClassifierModel, Layer } from './model-schema.ts';
 
 const within = (v: number, [lo, hi]: readonly [number, number]) => v >= lo && v <= hi; // false for NaN
@@ -124,7 +124,7 @@ export function decodeModelBlob(bytes: Uint8Array): ClassifierModel {
     check(field.subarray(n).every((b) => b === 0), 'LABEL', `class ${i}: label padding is not 0`);
     const problem = labelProblem(field.subarray(0, n));
     check(problem === null, 'LABEL', `class ${i}: ${problem}`);
-    const label = new TextDecoder().decode(field.subarray(0, n));
+    const label = String.fromCharCode(...field.subarray(0, n)); // ASCII by the pattern
     check(!seen.has(label), 'LABEL', `class ${i}: duplicate label "${label}"`);
     seen.add(label);
     const threshold = f32(at + C.threshold);

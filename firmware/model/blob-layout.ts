@@ -98,7 +98,7 @@ export const LIMITS = {
   maxBlobBytes: 65536,
   sampleRate: [8000, 48000],
   frameLength: [16, 2048],
-  fftSize: [16, 2048],
+  fftSize: [16, 1024], // the firmware's FFT_MAX: its twiddle table is shared with fd-fxlms
   melBands: [1, 128],
   contextFrames: [1, 64],
   inferInterval: [1, 1024],

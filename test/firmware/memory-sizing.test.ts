@@ -19,8 +19,10 @@ for (const variant of ['scalar', 'simd'] as const) {
     const heapBase = (exports.__heap_base as WebAssembly.Global).value as number;
     const dataEnd = (exports.__data_end as WebAssembly.Global).value as number;
     t.ok(heapBase >= constant('ANC_END'), `__heap_base ${heapBase} >= ANC_END ${constant('ANC_END')}`);
+    t.ok(heapBase >= constant('FE_END') && heapBase >= constant('MODEL_END'), `__heap_base ${heapBase} covers the classifier and both model slots`);
+    t.ok(constant('FE_END') <= constant('MODEL_A') && constant('MODEL_A') + 0x10000 === constant('MODEL_B') && constant('MODEL_B') + 0x10000 === constant('MODEL_END'), 'two 64 KiB slots after the front end');
     t.ok(dataEnd > constant('STATIC_DATA'), 'static data sits after the fixed buffers');
     t.ok(dataEnd <= constant('STATIC_DATA_END'), `static data ends at ${dataEnd}, within STATIC_DATA_END`);
-    t.equal(constant('STATIC_DATA'), constant('ANC_END'), 'static data follows the engine directly');
+    t.equal(constant('STATIC_DATA'), constant('MODEL_END'), 'static data follows the last fixed buffer directly');
   });
 }

@@ -22,6 +22,13 @@ export const QUIET_STATUS: AncStatus = {
   samples: 0,
   secTaps: 128,
   sampleRate: 48000,
+  noiseClass: -1,
+  confidence: 0,
+  modelVersion: 0,
+  featureFrames: 0,
+  emergencyState: 0,
+  emergencyEvents: 0,
+  modelError: 0,
 };
 
 /** Seeded uniform white noise in [-1, 1) (mulberry32), so every test run sees the same samples. */

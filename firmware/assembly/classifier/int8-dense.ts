@@ -1,0 +1,86 @@
+import { L_TYPE, L_ACTIVATION, L_IN_SIZE, L_OUT_SIZE, L_CHANNELS_IN, L_CHANNELS_OUT, L_KERNEL,
+  L_WEIGHTS_OFFSET, L_BIAS_OFFSET, L_WEIGHT_SCALE_OFFSET, L_OUT_SCALE, L_OUT_ZERO_POINT, LAYER_DEPTHWISE, ACT_RELU,
+} from "./blob-layout";
+import { quantize } from "./quantize";
+
+// One int8 layer of the network (docs/model-format.md, "Inference arithmetic"), read in place from
+// the active blob. Accumulators are exact i32 (|acc| < 2^31 by the format's limits), so the
+// result is bit-identical to inferModel whatever the order of summation. A dense layer is a
+// pointwise layer of one step, so both use the same row kernel.
+//   x: i8 input (zero point zx, scale sx); y: i8 output, or f32 logits on the last layer.
+
+// sum_i w[i] * (x[i] - zx) over n inputs, as sum w x - zx sum w (exact in i32, so the order is
+// free): four products per step from one u32 load of weights and one of inputs, sign-extended
+// byte by byte, which halves the loads and the loop overhead of the scalar build.
+@inline function rowDot(w: usize, x: usize, n: i32, zx: i32): i32 {
+  let s: i32 = 0;
+  let sw: i32 = 0;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const wv = load<u32>(w + <usize>i);
+    const xv = load<u32>(x + <usize>i);
+    const w0 = <i32>(<i8>wv);
+    const w1 = <i32>(<i8>(wv >> 8));
+    const w2 = <i32>(<i8>(wv >> 16));
+    const w3 = <i32>wv >> 24;
+    s += w0 * <i32>(<i8>xv) + w1 * <i32>(<i8>(xv >> 8)) + w2 * <i32>(<i8>(xv >> 16)) + w3 * (<i32>xv >> 24);
+    sw += w0 + w1 + w2 + w3;
+  }
+  for (; i < n; i++) {
+    const wi = <i32>load<i8>(w + <usize>i);
+    s += wi * <i32>load<i8>(x + <usize>i);
+    sw += wi;
+  }
+  return s - zx * sw;
+}
+
+// element e of channel o: requantised to i8, or a logit on the last layer
+@inline function emit(acc: i32, o: i32, e: i32, y: usize, scales: usize, sx: f32, sy: f32, zy: i32, lo: i32, last: bool): void {
+  const ws = load<f32>(scales + (<usize>o << 2));
+  if (last) {
+    store<f32>(y + (<usize>e << 2), <f32>acc * (sx * ws));
+  } else {
+    const m: f32 = (sx * ws) / sy;
+    store<i8>(y + <usize>e, <i8>quantize(<f32>acc * m, zy, lo));
+  }
+}
+
+// Runs layer record `r` of the blob at `b`. Returns nothing: every input is valid by then.
+export function runLayer(b: usize, r: usize, x: usize, zx: i32, sx: f32, y: usize, last: bool): void {
+  const type = <u32>load<u8>(r + L_TYPE);
+  const inSize = <i32>load<u16>(r + L_IN_SIZE);
+  const outSize = <i32>load<u16>(r + L_OUT_SIZE);
+  const cin = <i32>load<u16>(r + L_CHANNELS_IN);
+  const cout = <i32>load<u16>(r + L_CHANNELS_OUT);
+  const k = <i32>load<u16>(r + L_KERNEL);
+  const w = b + <usize>load<u32>(r + L_WEIGHTS_OFFSET);
+  const bias = b + <usize>load<u32>(r + L_BIAS_OFFSET);
+  const scales = b + <usize>load<u32>(r + L_WEIGHT_SCALE_OFFSET);
+  const sy = load<f32>(r + L_OUT_SCALE);
+  const zy = load<i32>(r + L_OUT_ZERO_POINT);
+  const lo = <u32>load<u8>(r + L_ACTIVATION) == ACT_RELU ? zy : -128;
+
+  if (type == LAYER_DEPTHWISE) {
+    const steps = outSize / cin;
+    for (let t = 0; t < steps; t++) {
+      for (let c = 0; c < cin; c++) {
+        let s: i32 = load<i32>(bias + (<usize>c << 2));
+        const wc = w + <usize>(c * k);
+        for (let j = 0; j < k; j++) {
+          s += <i32>load<i8>(wc + <usize>j) * (<i32>load<i8>(x + <usize>((t + j) * cin + c)) - zx);
+        }
+        emit(s, c, t * cin + c, y, scales, sx, sy, zy, lo, last);
+      }
+    }
+    return;
+  }
+  // dense (one step of inSize inputs) or pointwise (steps of cin inputs): rows of cin weights
+  const steps = inSize / cin;
+  for (let t = 0; t < steps; t++) {
+    const xt = x + <usize>(t * cin);
+    for (let o = 0; o < cout; o++) {
+      const acc = load<i32>(bias + (<usize>o << 2)) + rowDot(w + <usize>(o * cin), xt, cin, zx);
+      emit(acc, o, t * cout + o, y, scales, sx, sy, zy, lo, last);
+    }
+  }
+}
