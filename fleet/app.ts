@@ -45,6 +45,8 @@ export interface BuildAppOptions {
   apiPlugins?: Array<{ plugin: FastifyPluginAsync<ApiPluginOptions>; prefix: string }>;
   loginRateLimit?: LoginRateLimit;
   tokenTtl?: string;
+  /** How long authentication trusts a verified API key or user before re-reading it (default 10 s). */
+  authCacheTtlMs?: number;
   /** Honour X-Forwarded-For (behind a load balancer), which the login rate limit keys on. */
   trustProxy?: boolean;
 }
@@ -74,9 +76,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
 
   await app.register(
     async (api) => {
-      await api.register(authenticate, { db, jwtSecret: options.jwtSecret, tokenTtl: options.tokenTtl });
+      await api.register(authenticate, { db, jwtSecret: options.jwtSecret, tokenTtl: options.tokenTtl, events, cacheTtlMs: options.authCacheTtlMs });
       await api.register(loginRoutes, { db, rateLimit: options.loginRateLimit });
-      await api.register(userRoutes, { db, prefix: '/users' });
+      await api.register(userRoutes, { db, events, prefix: '/users' });
       await api.register(apiKeyRoutes, { db, events, prefix: '/api-keys' });
       await api.register(deviceRoutes, { db, events, prefix: '/devices' });
       await api.register(credentialRoutes, { db, events, prefix: '/devices' });

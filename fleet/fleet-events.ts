@@ -6,6 +6,8 @@ export interface FleetEventMap {
   'device-deleted': [deviceId: string];
   'credentials-revoked': [deviceId: string];
   'api-key-revoked': [apiKeyId: number];
+  /** A user was deleted or their role or password changed. */
+  'user-changed': [userId: number];
 }
 
 export class FleetEvents extends EventEmitter<FleetEventMap> {}

@@ -2,7 +2,8 @@
 // generator does not share its event loop), PostgreSQL when DATABASE_URL or TEST_DATABASE_URL is
 // set (a fresh schema, dropped at the end), else in-memory PGlite. The connect-rate limit is
 // raised: the benchmark measures capacity, and all its clients come from 127.0.0.1.
-// Talks to run.ts over IPC: 'ready' with ports, then answers 'count' (telemetry rows) and 'stop'.
+// Talks to run.ts over IPC: 'ready' with ports, then answers 'count' (telemetry rows), 'settle'
+// (the broker's presence writes have landed) and 'stop'.
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { sql, type Kysely } from 'kysely';
@@ -58,6 +59,9 @@ process.on('message', async (m: ControlMessage) => {
   if (m.type === 'count') {
     const row = await db.selectFrom('telemetry').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     send({ type: 'count', rows: Number(row.n) });
+  } else if (m.type === 'settle') {
+    await fleet.broker.idle();
+    send({ type: 'settled' });
   } else if (m.type === 'stop') {
     await fleet.close();
     await db.destroy();

@@ -5,7 +5,10 @@
 //   QoS 1 ingest        telemetry batches PUBACKed per second, ours (committed to the database
 //                       before the PUBACK) vs bare Mosquitto; every acked sample is then counted
 //                       in the database (zero loss)
-//   REST                p50/p99 of GET /api/v1/devices/:id at a fixed rate (default 1,000/s)
+//   REST                p50/p99 of GET /api/v1/devices/:id at a fixed rate (default 1,000/s),
+//                       API-key authenticated, on a quiet server (after the ramp's clients are
+//                       gone and its presence writes have landed, and after ingest): the REST
+//                       path's own latency, not REST under MQTT load
 //
 // Options: --devices N, --ingest-seconds S, --rest-rate R, --rest-seconds S, --json.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
@@ -70,7 +73,8 @@ async function untilNoClients(api: string): Promise<void> {
 
 log(`fleet benchmark: ${devices} devices, file limit ${soft} (hard ${limits[1]})`);
 const server = fork(fileURLToPath(new URL('./fleet-under-test.ts', import.meta.url)), [String(devices)], {
-  execArgv: ['--import', 'tsx'],
+  // ANC_BENCH_SERVER_PROF=<dir> writes a V8 CPU profile of the server process there.
+  execArgv: ['--import', 'tsx', ...(process.env.ANC_BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ANC_BENCH_SERVER_PROF}`] : [])],
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 const [ready] = (await once(server, 'message')) as [Extract<ServerMessage, { type: 'ready' }>];
@@ -106,6 +110,9 @@ try {
   const { sockets: _b, ...refRampView } = refRamp;
   results.connections = { ours: { ...oursRamp, serverClients }, mosquitto: refRampView };
   await untilNoClients(ready.api);
+  // The 20,000 presence writes of the ramp (online, then offline) land before anything is timed:
+  // ingest and REST are measured on a settled server, not against the ramp's tail.
+  await request(server, { type: 'settle' }, 'settled');
 
   // 2. QoS 1 ingest, same generator against both
   const shape = { publishers: 50, window: 8, samplesPerBatch: 10, seconds: ingestSeconds };
@@ -126,7 +133,8 @@ try {
     lost: Math.max(0, ours.ackedSamples - counted.rows),
   };
 
-  // 3. REST at a fixed rate
+  // 3. REST at a fixed rate, on its own: no devices connecting and no ingest running
+  await request(server, { type: 'settle' }, 'settled');
   results.rest = await runRestLoad({ api: ready.api, apiKey: ready.apiKey, rate: restRate, seconds: restSeconds, path: (i) => `/api/v1/devices/bench-${i % devices}` });
   log(`rest: p50 ${results.rest.p50Ms.toFixed(2)} ms, p99 ${results.rest.p99Ms.toFixed(2)} ms`);
 } finally {

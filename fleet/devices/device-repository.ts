@@ -40,6 +40,19 @@ export async function findDevice(db: Db, id: string): Promise<DeviceRow | undefi
   return db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** One device with its group names (sorted), in one query. */
+export async function findDeviceWithGroups(db: Db, id: string): Promise<{ row: DeviceRow; groups: string[] } | undefined> {
+  const found = await db
+    .selectFrom('devices')
+    .selectAll('devices')
+    .select(sql<string[] | null>`(select json_agg(g.group_name order by g.group_name) from device_groups g where g.device_id = devices.id)`.as('group_names'))
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!found) return undefined;
+  const { group_names, ...row } = found;
+  return { row: row as DeviceRow, groups: group_names ?? [] };
+}
+
 export async function deviceExists(db: Db, id: string): Promise<boolean> {
   return (await db.selectFrom('devices').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
 }

@@ -13,7 +13,7 @@ import type { FleetEvents } from '../fleet-events.ts';
 import { addDeviceToGroup } from '../groups/group-repository.ts';
 import { Page, decodeCursor, toPage } from '../http/pagination.ts';
 import { insertCredential } from './credential-repository.ts';
-import { deleteDevice, findDevice, groupsOfDevices, insertDevice, listDevices, updateDevice } from './device-repository.ts';
+import { deleteDevice, findDeviceWithGroups, groupsOfDevices, insertDevice, listDevices, updateDevice } from './device-repository.ts';
 import { CreateDeviceBody, Device, DeviceListQuery, DeviceParams, ProvisionedDevice, UpdateDeviceBody, deviceView } from './device-schemas.ts';
 
 export default async function deviceRoutes(app: FastifyInstance, options: { db: Kysely<Database>; events: FleetEvents }): Promise<void> {
@@ -85,10 +85,9 @@ export default async function deviceRoutes(app: FastifyInstance, options: { db: 
       schema: { summary: 'Get a device', tags, params: DeviceParams, response: { 200: Device, ...errorResponses(404) } },
     },
     async (request) => {
-      const row = await findDevice(db, request.params.id);
-      if (!row) throw errors.notFound('device', request.params.id);
-      const groups = await groupsOfDevices(db, [row.id]);
-      return deviceView(row, groups.get(row.id) ?? []);
+      const found = await findDeviceWithGroups(db, request.params.id);
+      if (!found) throw errors.notFound('device', request.params.id);
+      return deviceView(found.row, found.groups);
     },
   );
 

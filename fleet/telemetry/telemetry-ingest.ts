@@ -14,6 +14,8 @@ export interface TelemetryIngestOptions {
   maxRows?: number;
   maxDelayMs?: number;
   maxQueuedRows?: number;
+  /** Concurrent batch writes (default 1: on a busy machine one writer with growing batches beats several). */
+  maxInFlight?: number;
   clock?: BatcherClock;
   /** Writes one batch inside the given transaction; the default inserts into `telemetry`. Tests replace it to make writes fail. */
   write?: (trx: Kysely<Database>, rows: readonly TelemetryRow[]) => Promise<void>;
@@ -37,17 +39,22 @@ export const realClock: BatcherClock = {
 export function createTelemetryIngest(options: TelemetryIngestOptions): TelemetryIngest {
   const { db, metrics } = options;
   const clock = options.clock ?? realClock;
-  const write = options.write ?? ((trx, rows) => insertTelemetryRows(trx, rows));
+  // The default write is one statement, atomic and committed on its own (no BEGIN/COMMIT round
+  // trips); a caller's write gets a transaction around it.
+  const custom = options.write;
+  const write = custom ? (rows: readonly TelemetryRow[]) => db.transaction().execute((trx) => custom(trx, rows)) : (rows: readonly TelemetryRow[]) => insertTelemetryRows(db, rows);
   let idle: (() => void) | undefined;
 
   const batcher = createBatcher<TelemetryRow>({
-    maxRows: options.maxRows ?? 500,
-    maxDelayMs: options.maxDelayMs ?? 20,
-    maxQueuedRows: options.maxQueuedRows,
+    // Sized for load: a batch takes everything queued up to maxRows, so under load batches grow
+    // (fewer statements per row) and when idle a message waits at most maxDelayMs.
+    maxRows: options.maxRows ?? 4000,
+    maxDelayMs: options.maxDelayMs ?? 5,
+    maxQueuedRows: options.maxQueuedRows ?? 40_000,
+    maxInFlight: options.maxInFlight ?? 1,
     clock,
     flush(batch) {
-      db.transaction()
-        .execute((trx) => write(trx, batch.rows))
+      write(batch.rows)
         .then(
           () => {
             metrics?.ingestBatchSize.observe(batch.rows.length);

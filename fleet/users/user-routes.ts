@@ -7,6 +7,7 @@ import { hashPassword } from '../auth/password.ts';
 import { requireRole } from '../auth/roles.ts';
 import type { Database } from '../db/database.ts';
 import { isUniqueViolation } from '../db/constraint-violation.ts';
+import type { FleetEvents } from '../fleet-events.ts';
 import { errorResponses, errors } from '../errors.ts';
 import { Page, PageQuery, decodeCursor, toPage } from '../http/pagination.ts';
 import { deleteUser, findUserById, insertUser, listUsers, lockAdminIds, updateUser } from './user-repository.ts';
@@ -14,8 +15,8 @@ import { CreateUserBody, UpdateUserBody, User, UserParams, userView } from './us
 
 const ListQuery = Type.Object(PageQuery, { additionalProperties: false });
 
-export default async function userRoutes(app: FastifyInstance, options: { db: Kysely<Database> }): Promise<void> {
-  const { db } = options;
+export default async function userRoutes(app: FastifyInstance, options: { db: Kysely<Database>; events?: FleetEvents }): Promise<void> {
+  const { db, events } = options;
   const tags = ['users'];
   app.addHook('onRequest', requireRole('admin'));
 
@@ -77,6 +78,7 @@ export default async function userRoutes(app: FastifyInstance, options: { db: Ky
         return updateUser(trx, id, { role, passwordHash });
       });
       if (!row) throw errors.notFound('user', id);
+      events?.emit('user-changed', id);
       return userView(row);
     },
   );
@@ -92,6 +94,7 @@ export default async function userRoutes(app: FastifyInstance, options: { db: Ky
         return deleteUser(trx, id);
       });
       if (!deleted) throw errors.notFound('user', id);
+      events?.emit('user-changed', id);
       return reply.code(204).send();
     },
   );
