@@ -13,6 +13,10 @@ const FILES: Record<FirmwareVariant, string> = {
 
 export const ABI_MAJOR = 1;
 
+/** Values of status emergency_state (ABI 1.2). */
+export const EMERGENCY_KINDS = ['none', 'siren', 'alarm', 'horn'] as const;
+export type EmergencyKind = (typeof EMERGENCY_KINDS)[number];
+
 import { ALGORITHMS, type AlgorithmName } from './algorithm-names.ts';
 import { MODEL_ERR } from './model/blob-errors.ts';
 import { H } from './model/blob-layout.ts';
@@ -33,6 +37,9 @@ export const PARAMS = {
   regularization: 10,
   secTaps: 11,
   sampleRate: 12,
+  emergencyEnable: 13,
+  emergencySensitivity: 14,
+  emergencyHoldMs: 15,
 } as const;
 export type ParamName = keyof typeof PARAMS;
 
@@ -91,8 +98,9 @@ export interface AncStatus {
   modelVersion: number;
   /** Feature frames computed since the model was loaded. */
   featureFrames: number;
-  /** Reserved for the emergency detector: 0 for now. */
+  /** Emergency in progress (ABI 1.2): 0 none, 1 siren, 2 alarm (smoke alarm or bell), 3 horn. */
   emergencyState: number;
+  /** Emergencies detected since anc_init. */
   emergencyEvents: number;
   /** The last anc_load_model result (0 or an ANC_ERR_MODEL_* code). */
   modelError: number;

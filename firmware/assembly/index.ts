@@ -7,6 +7,7 @@ import { state } from "./state";
 import { init, setParam, getParam, setSecondaryPath, reset } from "./anc/config";
 import { processBlock } from "./anc/engine";
 import { writeStatus } from "./anc/status";
+import { emergencyBlock } from "./emergency/detector";
 import { classifierInit, classifierBlock, loadModel, inactiveSlot } from "./classifier/classifier";
 
 export function anc_abi_version(): i32 {
@@ -48,6 +49,8 @@ export function anc_process(frames: i32): i32 {
   if (!state().initialized) return ANC_ERR_NOT_INITIALIZED;
   if (frames < 1 || frames > MAX_BLOCK) return ANC_ERR_BAD_FRAMES;
   processBlock(frames);
+  // the emergency detector reads the reference from HIST_X; what it finds fades the next block
+  emergencyBlock(frames);
   // the classifier reads the same reference samples after the ANC and never writes the audio path
   classifierBlock(frames);
   return frames;

@@ -58,6 +58,8 @@ export class AncState {
   muteHoldoff: i32; // length of the next fault mute
   coefNorm: f32;
   powCoef: f32; // smoothing coefficient of the decimated power estimates
+  emergencyGain: f32; // 1, or fading to 0 (transparency) while the emergency detector reports one
+  emergencyFadeStep: f32; // per-sample step of that fade-out (20 ms); it comes back over ramp_ms
 }
 
 export function state(): AncState {

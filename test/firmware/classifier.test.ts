@@ -31,7 +31,7 @@ function run(fw: Firmware, signal: Float32Array, block: number, after: (i: numbe
 t.test('no model: status shows none; a valid blob loads and classifies', async (t) => {
   const fw = loadFirmware().init(RATE);
   const s0 = fw.status();
-  t.equal(s0.abiVersion, 0x10001, 'ABI 1.1');
+  t.equal(s0.abiVersion, 0x10002, 'ABI 1.2 (1.1 plus the emergency detector)');
   t.same([s0.noiseClass, s0.modelVersion, s0.featureFrames, s0.modelError, s0.emergencyState, s0.emergencyEvents], [-1, 0, 0, 0, 0, 0]);
   const model = testModel('dense', 1);
   fw.loadModel(encodeModelBlob(model));

@@ -12,8 +12,10 @@ import {
 import {
   PARAM_ALGORITHM, PARAM_TAPS, PARAM_STEP_SIZE, PARAM_LEAKAGE, PARAM_INTENSITY, PARAM_BYPASS,
   PARAM_RAMP_MS, PARAM_LIMIT, PARAM_RLS_LAMBDA, PARAM_COEF_NORM_MAX, PARAM_REGULARIZATION,
-  PARAM_SEC_TAPS, PARAM_SAMPLE_RATE,
+  PARAM_SEC_TAPS, PARAM_SAMPLE_RATE, PARAM_EMERGENCY_ENABLE, PARAM_EMERGENCY_SENSITIVITY, PARAM_EMERGENCY_HOLD_MS,
 } from "../params";
+import { emergencyInit, emergencyConfigure, emergencyFadeStep } from "../emergency/detector";
+import { emergency } from "../emergency/detector-state";
 import { allFinite, sumSquares, zero } from "../dsp/kernels";
 import { clearHistory, HIST_START } from "../dsp/history";
 import { rlsReset } from "../dsp/rls";
@@ -66,6 +68,9 @@ export function init(sampleRate: i32): i32 {
   s.secLead = 1;
   s.secPeak = 1;
   s.secPeakSign = 1;
+  s.emergencyGain = 1;
+  s.emergencyFadeStep = emergencyFadeStep(sampleRate);
+  emergencyInit(sampleRate);
   s.initialized = 1;
   return ANC_OK;
 }
@@ -150,6 +155,23 @@ export function setParam(id: i32, v: f32): i32 {
       s.regularization = v;
       break;
     }
+    case PARAM_EMERGENCY_ENABLE: {
+      if (v != 0 && v != 1) return ANC_ERR_BAD_VALUE;
+      emergency().enabled = <i32>v;
+      break;
+    }
+    case PARAM_EMERGENCY_SENSITIVITY: {
+      if (!inRange(v, 0, 1)) return ANC_ERR_BAD_VALUE;
+      emergency().sensitivity = v;
+      emergencyConfigure(emergency());
+      break;
+    }
+    case PARAM_EMERGENCY_HOLD_MS: {
+      if (!inRange(v, 100, 60000)) return ANC_ERR_BAD_VALUE;
+      emergency().holdMs = v;
+      emergencyConfigure(emergency());
+      break;
+    }
     default:
       return id == PARAM_SEC_TAPS || id == PARAM_SAMPLE_RATE ? ANC_ERR_BAD_VALUE : ANC_ERR_BAD_PARAM;
   }
@@ -173,6 +195,9 @@ export function getParam(id: i32): f32 {
     case PARAM_REGULARIZATION: return s.regularization;
     case PARAM_SEC_TAPS: return <f32>s.secTaps;
     case PARAM_SAMPLE_RATE: return <f32>s.sampleRate;
+    case PARAM_EMERGENCY_ENABLE: return <f32>emergency().enabled;
+    case PARAM_EMERGENCY_SENSITIVITY: return emergency().sensitivity;
+    case PARAM_EMERGENCY_HOLD_MS: return emergency().holdMs;
   }
   return NaN;
 }

@@ -15,6 +15,7 @@ import { guardBlock } from "./stability-guard";
 import { fdPush } from "./frequency-domain";
 import { applyPendingSwitch, switchPending } from "./config";
 import { writeStatus } from "./status";
+import { emergency } from "../emergency/detector-state";
 
 // Microphone samples are full-scale floats; anything else (NaN, Inf, beyond +-1) is replaced
 // before it can reach a filter, and counted.
@@ -53,6 +54,9 @@ export function processBlock(frames: i32): void {
   const gainTarget: f32 = s.bypass || muted ? 0 : s.intensity;
   const fadeTarget: f32 = switchPending(s) ? 0 : 1;
   const muTarget: f32 = muted ? 0 : s.stepSize * s.backoff;
+  // the emergency detector overrides everything: a linear fade to 0 over 20 ms, back over ramp_ms
+  const emergencyOn = emergency().active != 0;
+  const emergencyStep = s.emergencyFadeStep;
   const ac = s.avgCoef;
   const fn = <f32>n;
   const nBytes = <usize>n << 2;
@@ -66,6 +70,7 @@ export function processBlock(frames: i32): void {
   let pos = s.pos;
   let gainNow = s.gainNow;
   let fadeNow = s.fadeNow;
+  let emergencyGain = s.emergencyGain;
   // a fault mute stops adaptation at once, so nothing is learnt from the silence it makes
   let mu: f32 = muted ? 0 : s.stepSizeNow;
   let powR = s.powR;
@@ -95,6 +100,11 @@ export function processBlock(frames: i32): void {
     if (Mathf.abs(gainNow - gainTarget) < RAMP_SNAP) gainNow = gainTarget;
     // linear, so a switch waits exactly one ramp time
     fadeNow = fadeTarget > fadeNow ? Mathf.min(fadeTarget, fadeNow + fadeStep) : Mathf.max(fadeTarget, fadeNow - fadeStep);
+    if (emergencyOn) emergencyGain = Mathf.max(0, emergencyGain - emergencyStep);
+    else if (emergencyGain < 1) {
+      emergencyGain += (1 - emergencyGain) * rc;
+      if (1 - emergencyGain < RAMP_SNAP) emergencyGain = 1;
+    }
     mu += (muTarget - mu) * rc;
     if (Mathf.abs(mu - muTarget) < STEP_SNAP) mu = muTarget;
 
@@ -161,7 +171,8 @@ export function processBlock(frames: i32): void {
       nonFinite = true;
     }
 
-    const out = limit(s, y * gainNow * fadeNow);
+    // emergencyGain is exactly 1 unless an emergency is (or was just) detected: the product is unchanged
+    const out = limit(s, y * gainNow * fadeNow * emergencyGain);
     store<f32>(IO_OUT + io, out);
     store<f32>(HIST_Y + p, out);
     const unplayed = y - out;
@@ -172,6 +183,7 @@ export function processBlock(frames: i32): void {
   s.pos = pos;
   s.gainNow = gainNow;
   s.fadeNow = fadeNow;
+  s.emergencyGain = emergencyGain;
   s.stepSizeNow = mu;
   s.powR = powR;
   s.powRF = powRF;

@@ -21,7 +21,7 @@ export function writeStatus(s: AncState): void {
   statusF32(ST_STEP_SIZE, s.stepSizeNow);
   statusF32(ST_LEAKAGE, s.leakage);
   statusF32(ST_INTENSITY, s.intensity);
-  statusF32(ST_GAIN, s.gainNow * s.fadeNow);
+  statusF32(ST_GAIN, s.gainNow * s.fadeNow * s.emergencyGain);
   const e = Mathf.max(s.ePow, POWER_FLOOR);
   const d = Mathf.max(s.dPow, POWER_FLOOR);
   statusF32(ST_ATTENUATION_DB, 10 * Mathf.log10(d / e));

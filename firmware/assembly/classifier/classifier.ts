@@ -12,6 +12,7 @@ import { buildWindow } from "../features/window";
 import { buildMelFilterbank } from "../features/mel-filterbank";
 import { frontEndPush, frontEndStep } from "../features/front-end";
 import { crc32Init } from "../dsp/crc32";
+import { emergency } from "../emergency/detector-state";
 import { statusI32, statusF32, ST_NOISE_CLASS, ST_CONFIDENCE, ST_MODEL_VERSION, ST_FEATURE_FRAMES,
   ST_EMERGENCY_STATE, ST_EMERGENCY_EVENTS, ST_MODEL_ERROR } from "../state";
 
@@ -101,7 +102,8 @@ export function writeClassifierStatus(c: ClassifierState): void {
   statusF32(ST_CONFIDENCE, c.confidence);
   statusI32(ST_MODEL_VERSION, <i32>c.modelVersion);
   statusI32(ST_FEATURE_FRAMES, <i32>c.featureFrames);
-  statusI32(ST_EMERGENCY_STATE, 0); // the emergency detector is not built yet
-  statusI32(ST_EMERGENCY_EVENTS, 0);
+  const e = emergency();
+  statusI32(ST_EMERGENCY_STATE, e.active);
+  statusI32(ST_EMERGENCY_EVENTS, <i32>e.events);
   statusI32(ST_MODEL_ERROR, c.modelError);
 }
