@@ -12,6 +12,9 @@ import { runSign } from './sign.ts';
 import type { PortLister } from '../commands/ports.ts';
 import { addDeviceCommands } from './device-commands.ts';
 import { openSerial, type OpenTransport } from './device-session.ts';
+import { formatClassification, runClassify } from './classify.ts';
+import { runTrain } from './train.ts';
+import { formatReport } from '../training/training-report.ts';
 
 export interface CliIo {
   stdout(line: string): void;
@@ -140,6 +143,36 @@ export function buildProgram(io: CliIo, report: (exitCode: number) => void): Com
     .addOption(jsonOption())
     .action((bundle: string, o: { key?: string[]; hardware?: string; minCounter?: number; json?: boolean }) =>
       run('inspect', !!o.json, () => runInspect({ bundle, keyPaths: o.key, hardwareRevision: o.hardware, minCounter: o.minCounter }), formatInspect),
+    );
+
+  program
+    .command('train')
+    .description('train the noise classifier on a folder of WAV files per class (or a scene dataset) and write a model blob')
+    .argument('<dir>', 'dataset: <dir>/<class>/*.wav, or the output of `anc-sim scenes` (labels.json splits)')
+    .requiredOption('--out <file>', 'model blob to write (.ancm)')
+    .option('--report <file>', 'write the training report (JSON) here')
+    .option('--seed <n>', 'seed of the splits, initial weights and batches', integer(0, 0xffffffff), 1)
+    .option('--epochs <n>', 'most epochs (early stopping on the validation loss)', integer(1, 10000), 60)
+    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', (v: string) => list(v).map(integer(1, 2048)), [64])
+    .addOption(jsonOption())
+    .action((dir: string, o: { out: string; report?: string; seed: number; epochs: number; hidden: number[]; json?: boolean }) =>
+      run('train', !!o.json, () => runTrain({
+        dir, out: o.out, report: o.report, seed: o.seed, epochs: o.epochs, hidden: o.hidden,
+        onProgress: o.json ? undefined : (e) => {
+          if (e.stage === 'epoch') io.stderr(`epoch ${e.epoch.epoch}: train loss ${e.epoch.trainLoss.toFixed(3)}, validation loss ${e.epoch.validationLoss.toFixed(3)}, accuracy ${(100 * e.epoch.validationAccuracy).toFixed(1)} %`);
+          else if (e.done === e.total) io.stderr(`features of ${e.total} clips computed by the firmware`);
+        },
+      }), (r) => `wrote ${r.out} (${r.blobBytes} bytes)${r.report ? ` and ${r.report}` : ''}\n${formatReport(r.summary)}`),
+    );
+
+  program
+    .command('classify')
+    .description("run a recording through the firmware's classifier and print its decisions over time")
+    .argument('<file>', 'WAV file (its rate a whole multiple of the model\'s, e.g. 16 or 48 kHz)')
+    .option('--model <file>', 'model blob (default: models/default.ancm)')
+    .addOption(jsonOption())
+    .action((file: string, o: { model?: string; json?: boolean }) =>
+      run('classify', !!o.json, () => runClassify(file, o.model), formatClassification),
     );
 
   addDeviceCommands(program, { stdout: io.stdout, env: io.env, openTransport: io.openTransport ?? openSerial, listPorts: io.listPorts, isTTY: !!io.isTTY, stopSignal: io.stopSignal, progressStream: io.progressStream, runAsync });

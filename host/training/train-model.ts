@@ -1,0 +1,193 @@
+// `anc train` end to end: dataset -> firmware features -> float network -> int8 blob -> report.
+// Every step is a function of its own file; this one only wires them and measures the result.
+import { performance } from 'node:perf_hooks';
+import { loadFirmware } from '../../firmware/loader.ts';
+import { ModelBlobError, decodeModelBlob, encodeModelBlob, inferModel, type ClassifierModel } from '../../firmware/model-blob.ts';
+import { argmax, classificationMetrics, clipDecision, clipDecisionWithEmergencies } from './classification-metrics.ts';
+import { readDataset, type Dataset, type Split } from './dataset-reader.ts';
+import type { Random } from '../../simulator/acoustics/random.ts';
+import { predict } from './dense-network.ts';
+import { DEFAULT_FRONT_END, featureCount, type FrontEnd } from './feature-settings.ts';
+import { contextWindows, FirmwareFeatures, normalisation, normalise, readClip } from './feature-extraction.ts';
+import { timeInWasm } from './inference-timing.ts';
+import { multiplyAdds, quantizeNetwork } from './quantize.ts';
+import { trainNetwork, type EpochResult } from './train-loop.ts';
+import { TrainingError } from './training-error.ts';
+import type { TrainingReport } from './training-report.ts';
+
+export interface TrainModelOptions {
+  dir: string;
+  seed?: number;
+  /** Most epochs (early stopping on the validation loss usually ends sooner). */
+  epochs?: number;
+  /** Hidden layer sizes; default one layer of 64. */
+  hidden?: number[];
+  frontEnd?: Partial<FrontEnd>;
+  /** At most this many training windows (the stride between them grows to fit). */
+  maxTrainWindows?: number;
+  /** Skip the wasm timing (tests). */
+  timing?: boolean;
+  onProgress?: (event: { stage: 'features'; done: number; total: number } | { stage: 'epoch'; epoch: EpochResult }) => void;
+}
+
+export interface TrainedModel {
+  blob: Uint8Array;
+  model: ClassifierModel;
+  report: TrainingReport;
+}
+
+/** Held-out thresholds: an environment is reported from 0.4, an emergency triggers from 0.6. */
+const THRESHOLD = { environment: 0.4, emergency: 0.6 };
+const DECISION = { smoothingMs: 300, emergencyMinMs: 100, emergencyHoldMs: 1000, emergencyFadeMs: 50 };
+export const TARGET_ACCURACY = 0.97;
+const DB = Math.log(10) / 10;
+
+interface ClipFeatures {
+  classIndex: number;
+  split: Split;
+  path: string;
+  frames: Float32Array[];
+}
+
+function extract(dataset: Dataset, fe: FrontEnd, onProgress: TrainModelOptions['onProgress']): { clips: ClipFeatures[]; sampleRate: number } {
+  const features = new FirmwareFeatures(fe);
+  let sampleRate: number | undefined;
+  const clips = dataset.clips.map((clip, i) => {
+    const audio = readClip(clip.path, fe, sampleRate);
+    sampleRate ??= audio.sampleRate;
+    const frames = features.frames(audio.samples, audio.sampleRate);
+    if (frames.length < fe.contextFrames) {
+      const need = ((fe.frameLength + (fe.contextFrames - 1) * fe.hopLength) / fe.sampleRate).toFixed(2);
+      throw new TrainingError('bad-wav', `${clip.path}: ${(audio.samples.length / audio.sampleRate).toFixed(2)} s is too short; the model needs at least ${need} s of audio`);
+    }
+    onProgress?.({ stage: 'features', done: i + 1, total: dataset.clips.length });
+    return { ...clip, frames };
+  });
+  return { clips, sampleRate: sampleRate! };
+}
+
+export function trainModel(o: TrainModelOptions): TrainedModel {
+  const started = performance.now();
+  const seed = o.seed ?? 1;
+  const fe: FrontEnd = { ...DEFAULT_FRONT_END, ...o.frontEnd };
+  const hidden = o.hidden ?? [64];
+  const dataset = readDataset(o.dir, seed);
+  const labels = dataset.classes.map((c) => c.label);
+  const { clips, sampleRate } = extract(dataset, fe, o.onProgress);
+  const featureSeconds = (performance.now() - started) / 1000;
+
+  const of = (split: Split) => clips.filter((c) => c.split === split);
+  const norm = normalisation(of('train').flatMap((c) => c.frames), fe);
+  const trainFrames = of('train').reduce((s, c) => s + c.frames.length - fe.contextFrames + 1, 0);
+  const stride = Math.max(1, Math.ceil(trainFrames / (o.maxTrainWindows ?? 40000)));
+  const examples = (split: Split, step: number) => {
+    const x: Float32Array[] = [];
+    const y: number[] = [];
+    const raw: Float32Array[] = [];
+    const clip: number[] = [];
+    of(split).forEach((c, n) => {
+      for (const w of contextWindows(c.frames, fe.contextFrames, step)) {
+        raw.push(w);
+        x.push(normalise(w, norm.mean, norm.scale));
+        y.push(c.classIndex);
+        clip.push(n);
+      }
+    });
+    return { x, y, raw, clip };
+  };
+  const train = examples('train', stride);
+  const validation = examples('validation', fe.inferInterval);
+  const heldOut = examples('held-out', fe.inferInterval);
+
+  // Augmentation: the generator (and real life) varies level by +-6 dB and spectral tilt by +-6 dB
+  // around any recording, so every epoch sees each window shifted by a random gain and tilt (in
+  // ln-power units: 1 dB = 0.23), which keeps the network from keying on a clip's exact level.
+  const F = featureCount(fe);
+  const augment = (x: Float32Array, random: Random) => {
+    const gain = (random.uniform() * 2 - 1) * 6 * DB;
+    const tilt = (random.uniform() * 2 - 1) * 3 * DB;
+    const out = new Float32Array(x.length);
+    for (let j = 0; j < x.length; j++) {
+      const k = j % F;
+      out[j] = x[j]! + (gain + tilt * (2 * k / Math.max(1, F - 1) - 1)) * norm.scale[k]!;
+    }
+    return out;
+  };
+  const t0 = performance.now();
+  const fit = trainNetwork(train, validation, labels.length, {
+    seed, hidden, maxEpochs: o.epochs ?? 60, augment: fe.mfccCount ? undefined : augment, onEpoch: (epoch) => o.onProgress?.({ stage: 'epoch', epoch }),
+  });
+  const trainSeconds = (performance.now() - t0) / 1000;
+
+  // calibrate on up to 2000 training windows spread over the set
+  const every = Math.max(1, Math.floor(train.x.length / 2000));
+  const calibration = train.x.filter((_, i) => i % every === 0);
+  const model = quantizeNetwork({
+    network: fit.network, frontEnd: fe, normMean: norm.mean, normScale: norm.scale, calibration,
+    classes: dataset.classes.map((c) => ({ label: c.label, emergency: c.emergency, threshold: c.emergency ? THRESHOLD.emergency : THRESHOLD.environment })),
+    decision: DECISION, version: { major: 1, minor: 0, patch: 0 },
+  });
+  let blob: Uint8Array;
+  try {
+    blob = encodeModelBlob(model);
+  } catch (e) {
+    if (e instanceof ModelBlobError) {
+      throw new TrainingError('bad-option', `the trained model does not fit the blob format (${e.message}): use a smaller --hidden`);
+    }
+    throw e;
+  }
+  const decoded = decodeModelBlob(blob);
+  loadFirmware().init(sampleRate).loadModel(blob); // throws FirmwareError if the firmware refuses it
+
+  // held-out: int8 (what ships) and float, per window and per clip
+  const floatScores = heldOut.x.map((x) => predict(fit.network, x));
+  const int8Scores = heldOut.raw.map((w) => inferModel(decoded, w).scores);
+  const rule = { intervalMs: (1000 * fe.hopLength * fe.inferInterval) / fe.sampleRate, smoothingMs: DECISION.smoothingMs, minMs: DECISION.emergencyMinMs };
+  const perClip = (scores: ArrayLike<number>[], firmwareRule = false) => {
+    const truth: number[] = [];
+    const predicted: number[] = [];
+    of('held-out').forEach((c, n) => {
+      truth.push(c.classIndex);
+      const clip = scores.filter((_, i) => heldOut.clip[i] === n);
+      predicted.push(firmwareRule ? clipDecisionWithEmergencies(clip, model.classes, rule) : clipDecision(clip));
+    });
+    return classificationMetrics(labels, truth, predicted);
+  };
+  const int8Windows = classificationMetrics(labels, heldOut.y, int8Scores.map(argmax));
+  const floatWindows = classificationMetrics(labels, heldOut.y, floatScores.map(argmax));
+  const int8Clips = perClip(int8Scores);
+  const floatClips = perClip(floatScores);
+  const agreement = int8Scores.filter((s, i) => argmax(s) === argmax(floatScores[i]!)).length / int8Scores.length;
+
+  const macs = multiplyAdds(model);
+  const inferencesPerSecond = fe.sampleRate / (fe.hopLength * fe.inferInterval);
+  const timing = o.timing === false ? undefined : timeInWasm(blob, decoded, 48000 % fe.sampleRate === 0 ? 48000 : fe.sampleRate);
+  const last = fit.epochs.find((e) => e.epoch === fit.bestEpoch)!;
+  const report: TrainingReport = {
+    heldOutAccuracy: int8Clips.accuracy,
+    target: { heldOutAccuracy: TARGET_ACCURACY, met: int8Clips.accuracy >= TARGET_ACCURACY },
+    dataset: {
+      dir: o.dir, source: dataset.source, sampleRate, classes: dataset.classes,
+      clips: { train: of('train').length, validation: of('validation').length, heldOut: of('held-out').length },
+      windows: { train: train.x.length, trainStride: stride, validation: validation.x.length, heldOut: heldOut.x.length },
+    },
+    features: { ...fe, featureCount: featureCount(fe), contextSeconds: (fe.frameLength + (fe.contextFrames - 1) * fe.hopLength) / fe.sampleRate },
+    network: { layers: model.layers.map((l) => `${l.type} ${l.inSize}->${l.outSize} ${l.activation}`), parameters: model.layers.reduce((s, l) => s + l.weights.length + l.bias.length, 0) },
+    training: {
+      seed, maxEpochs: o.epochs ?? 60, epochsRun: fit.epochs.length, bestEpoch: fit.bestEpoch,
+      trainLoss: last.trainLoss, validationLoss: last.validationLoss, validationWindowAccuracy: last.validationAccuracy,
+      featureSeconds, trainSeconds, history: fit.epochs,
+    },
+    heldOut: {
+      clips: int8Clips, windows: int8Windows, clipsWithEmergencyRule: perClip(int8Scores, true),
+      float: { clipAccuracy: floatClips.accuracy, windowAccuracy: floatWindows.accuracy },
+      int8FloatWindowAgreement: agreement,
+    },
+    blob: { bytes: blob.length, weightBytes: model.layers.reduce((s, l) => s + l.weights.length, 0), limitBytes: 65536 },
+    cost: {
+      multiplyAddsPerInference: macs, inferencesPerSecond, multiplyAddsPerSecond: macs * inferencesPerSecond,
+      ...(timing ? { wasm: timing } : {}),
+    },
+  };
+  return { blob, model: decoded, report };
+}
