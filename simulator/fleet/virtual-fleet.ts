@@ -6,7 +6,7 @@ import type { Scenario } from '../scenarios/scenario.ts';
 import type { DeviceCredential } from './device-credentials.ts';
 import type { HeadsetClock } from './headset-clock.ts';
 import type { HeadsetFirmware } from './stepped-acoustics.ts';
-import { VirtualHeadset, type HeadsetStats, type HeadsetTransport } from './virtual-headset.ts';
+import { VirtualHeadset, zeroCounts, type HeadsetStats, type HeadsetTransport } from './virtual-headset.ts';
 
 export interface VirtualFleetOptions {
   credentials: readonly DeviceCredential[];
@@ -82,22 +82,7 @@ export function startVirtualFleet(o: VirtualFleetOptions): VirtualFleet {
   return {
     headsets,
     totals() {
-      const totals: FleetTotals = {
-        devices: headsets.length,
-        started,
-        connected: 0,
-        connects: 0,
-        acousticSeconds: 0,
-        samples: 0,
-        samplesDropped: 0,
-        batchesSent: 0,
-        batchesAcked: 0,
-        batchesFailed: 0,
-        deltasApplied: 0,
-        reportsAccepted: 0,
-        reportsRejected: 0,
-        refusals: 0,
-      };
+      const totals: FleetTotals = { devices: headsets.length, started, connected: 0, ...zeroCounts() };
       for (const h of headsets) {
         const { connected, ...counts } = h.stats;
         if (connected) totals.connected++;

@@ -78,12 +78,9 @@ export interface HeadsetEvents {
   error: [error: Error];
 }
 
-const MAX_PENDING_SAMPLES = 256; // one batch's limit: older samples are dropped while offline
-
-export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
-  readonly deviceId: string;
-  readonly stats: HeadsetStats = {
-    connected: false,
+/** Every counter of HeadsetStats at zero (a fleet's totals start from the same). */
+export function zeroCounts(): Omit<HeadsetStats, 'connected'> {
+  return {
     connects: 0,
     acousticSeconds: 0,
     samples: 0,
@@ -96,6 +93,13 @@ export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
     reportsRejected: 0,
     refusals: 0,
   };
+}
+
+const MAX_PENDING_SAMPLES = 256; // one batch's limit: older samples are dropped while offline
+
+export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
+  readonly deviceId: string;
+  readonly stats: HeadsetStats = { connected: false, ...zeroCounts() };
   readonly settings: HeadsetSettings;
   readonly #o: VirtualHeadsetOptions;
   readonly #tickMs: number;
