@@ -51,6 +51,8 @@ export interface FleetOptions {
   jwtSecret: string;
   port: number;
   mqttPort: number;
+  /** Ports after mqttPort to try when it is taken (only when nobody chose the port). */
+  mqttPortFallbacks?: number;
   host: string;
   logger?: Logger | FastifyBaseLogger;
   metrics?: FleetMetrics;
@@ -132,7 +134,10 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
     });
     await registerMqttWebSocket(app, broker, { maxPacketBytes: options.brokerLimits?.maxPacketBytes ?? DEFAULT_BROKER_LIMITS.maxPacketBytes });
     const url = await app.listen({ port: options.port, host: options.host });
-    tcp = await listenMqttTcp(broker, { port: options.mqttPort, host: options.host });
+    tcp = await listenMqttTcp(broker, { port: options.mqttPort, host: options.host, fallbacks: options.mqttPortFallbacks });
+    if (options.mqttPort !== 0 && tcp.port !== options.mqttPort) {
+      logger?.warn({ port: tcp.port, wanted: options.mqttPort }, `MQTT port ${options.mqttPort} is in use (another broker on this machine?): listening on ${tcp.port}; set MQTT_PORT to choose`);
+    }
     logger?.info({ port: tcp.port }, 'mqtt listening (tcp; websocket on /mqtt)');
     const running = { app, tcp };
     let closing: Promise<void> | undefined;
@@ -170,7 +175,7 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
   }
 }
 
-export async function startServer(config: Config, io: ServerIo): Promise<RunningServer> {
+export async function startServer(config: Config, io: ServerIo, options: { mqttPortFallbacks?: number } = {}): Promise<RunningServer> {
   const { db, applied } = await openMigratedDatabase(config);
   try {
     io.logger.info({ database: config.databaseUrl ? 'postgresql' : 'pglite', applied }, 'database ready');
@@ -181,6 +186,7 @@ export async function startServer(config: Config, io: ServerIo): Promise<Running
       jwtSecret: config.jwtSecret ?? loadOrCreateJwtSecret(config.dataDir),
       port: config.port,
       mqttPort: config.mqttPort,
+      mqttPortFallbacks: options.mqttPortFallbacks,
       host: config.host,
       logger: io.logger,
       metrics: createFleetMetrics({ processMetrics: true }),

@@ -39,7 +39,9 @@ withStorageOptions(program.command('serve').description('run migrations and serv
         // Printed, not logged: log shippers keep logs, and this must be seen once only.
         process.stdout.write(`\nFirst start: created admin user "${username}" with password: ${password}\nChange it after logging in.\n\n`);
       },
-    }).catch(fail);
+      // the default 1883 may belong to a broker already on this machine: then take the next
+      // free port and say so; a port someone chose (flag or MQTT_PORT) is used or fails
+    }, { mqttPortFallbacks: flags.mqttPort === undefined ? 16 : 0 }).catch(fail);
     let signals = 0;
     const shutdown = (signal: NodeJS.Signals) => {
       if (++signals > 1) {

@@ -13,14 +13,29 @@ export interface TcpListener {
   close(): Promise<void>;
 }
 
-export async function listenMqttTcp(broker: FleetBroker, options: { port: number; host?: string }): Promise<TcpListener> {
-  const server: Server = createServer((socket) => broker.accept(socket));
-  server.listen(options.port, options.host);
-  await once(server, 'listening');
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+/**
+ * Listens on `port`, or, when it is taken and `fallbacks` allows, on the next free one of the
+ * ports after it: a machine that already runs a broker on 1883 can still start the fleet with
+ * its defaults (the caller says which port it got).
+ */
+export async function listenMqttTcp(
+  broker: Pick<FleetBroker, 'accept'>,
+  options: { port: number; host?: string; fallbacks?: number },
+): Promise<TcpListener> {
+  for (let attempt = 0; ; attempt++) {
+    const server: Server = createServer((socket) => broker.accept(socket));
+    try {
+      server.listen(options.port + attempt, options.host);
+      await once(server, 'listening');
+      return {
+        port: (server.address() as AddressInfo).port,
+        close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+      };
+    } catch (error) {
+      const taken = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+      if (!taken || options.port === 0 || attempt >= (options.fallbacks ?? 0)) throw error;
+    }
+  }
 }
 
 /** Registers `GET /mqtt` (WebSocket upgrade, subprotocol `mqtt`) on the REST server. */
