@@ -1,5 +1,6 @@
 // Type-only: the whole schema as Kysely sees it, assembled from the per-table types.
 import type { ApiKeysTable } from './tables/api-keys.ts';
+import type { ArtifactsTable } from './tables/artifacts.ts';
 import type { DeviceCredentialsTable } from './tables/device-credentials.ts';
 import type { DevicesTable } from './tables/devices.ts';
 import type { DeviceGroupsTable, GroupsTable } from './tables/groups.ts';
@@ -18,4 +19,5 @@ export interface Database {
   shadow_history: ShadowHistoryTable;
   telemetry: TelemetryTable;
   events: EventsTable;
+  artifacts: ArtifactsTable;
 }
