@@ -12,7 +12,8 @@ import { runSign } from './sign.ts';
 import type { PortLister } from '../commands/ports.ts';
 import { addDeviceCommands } from './device-commands.ts';
 import { openSerial, type OpenTransport } from './device-session.ts';
-import { formatClassification, runClassify } from './classify.ts';
+import { runClassify } from './classify.ts';
+import { formatRecordingReport } from '../training/recording-text.ts';
 import { runTrain } from './train.ts';
 import { formatReport } from '../training/training-report.ts';
 
@@ -167,12 +168,12 @@ export function buildProgram(io: CliIo, report: (exitCode: number) => void): Com
 
   program
     .command('classify')
-    .description("run a recording through the firmware's classifier and print its decisions over time")
+    .description("run a recording through the firmware with a model loaded: the classifier's decisions over time and every emergency with its detection latency")
     .argument('<file>', 'WAV file (its rate a whole multiple of the model\'s, e.g. 16 or 48 kHz)')
     .option('--model <file>', 'model blob (default: models/default.ancm)')
     .addOption(jsonOption())
     .action((file: string, o: { model?: string; json?: boolean }) =>
-      run('classify', !!o.json, () => runClassify(file, o.model), formatClassification),
+      run('classify', !!o.json, () => runClassify(file, o.model), formatRecordingReport),
     );
 
   addDeviceCommands(program, { stdout: io.stdout, env: io.env, openTransport: io.openTransport ?? openSerial, listPorts: io.listPorts, isTTY: !!io.isTTY, stopSignal: io.stopSignal, progressStream: io.progressStream, runAsync });

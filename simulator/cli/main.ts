@@ -1,6 +1,7 @@
 // The anc-sim command line: parses arguments, calls the commands, prints. Nothing else lives here.
 import { basename } from 'node:path';
 import { Command } from 'commander';
+import { formatRecordingReport } from '../../host/training/recording-text.ts';
 import { runSummary } from '../report/run-summary.ts';
 import { demoCommand } from './demo-command.ts';
 import { deviceCommand } from './device-command.ts';
@@ -8,7 +9,7 @@ import { fleetCommand } from './fleet-command.ts';
 import { scenesCommand } from './scenes-command.ts';
 import { listText } from './list-command.ts';
 import { parseAlgorithmList, parseSeconds, parseVariant } from './option-values.ts';
-import { runCommand } from './run-command.ts';
+import { RECORDING_SCENARIO, runCommand } from './run-command.ts';
 import { formatSuiteTable, suiteCommand } from './suite-command.ts';
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
@@ -35,26 +36,29 @@ const program = new Command('anc-sim').description('Acoustic simulator for the A
 
 program
   .command('run')
-  .description('run one scenario and write report.json, error-before.wav, error-after.wav and plot.svg')
-  .requiredOption('--scenario <name>', 'scenario name (see "anc-sim list")')
+  .description('run one scenario and write report.json, error-before.wav, error-after.wav and plot.svg; with --noise, also what the classifier and emergency detector made of the recording')
+  .option('--scenario <name>', `scenario name (see "anc-sim list"); default ${RECORDING_SCENARIO} with --noise, else required`)
   .option('--algorithm <name>', "algorithm (default: the scenario's)")
-  .option('--noise <file.wav>', "a recording that replaces the scenario's noise")
+  .option('--noise <file.wav>', "a recording that replaces the scenario's noise, and is classified")
+  .option('--model <file.ancm>', 'model blob the recording is classified with (default: models/default.ancm)')
   .option('--seconds <s>', "run length (default: the scenario's)")
   .option('--out <dir>', 'output directory (default: out/<scenario>-<algorithm>)')
   .option('--variant <scalar|simd>', 'firmware build to run', 'scalar')
   .option('--json', 'print only the report JSON')
   .action(
-    guarded((options: { scenario: string; algorithm?: string; noise?: string; seconds?: string; out?: string; variant: string; json?: boolean }) => {
+    guarded((options: { scenario?: string; algorithm?: string; noise?: string; model?: string; seconds?: string; out?: string; variant: string; json?: boolean }) => {
       const { report, dir, files } = runCommand({
         scenario: options.scenario,
         algorithm: options.algorithm,
         noise: options.noise,
+        model: options.model,
         seconds: options.seconds === undefined ? undefined : parseSeconds(options.seconds),
         out: options.out,
         variant: parseVariant(options.variant),
       });
       if (options.json) return print(JSON.stringify(report, null, 2));
       print(`${report.scenario} / ${report.algorithm} (${report.seconds} s, ${report.taps} taps): ${runSummary(report)}`);
+      if (report.classification) print(formatRecordingReport(report.classification));
       print(`wrote ${dir}/: ${files.map((f) => basename(f)).join(', ')}`);
     }),
   );
