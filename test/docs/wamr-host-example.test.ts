@@ -4,6 +4,7 @@ import t from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { exportedFunctionSignatures } from './wasm-signatures.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const path = (p: string) => root + p;
@@ -189,6 +190,47 @@ t.test('parameter ranges match the validation in anc/config.ts', async (t) => {
   t.ok(checked >= 8, `checked ${checked} ranges`);
 });
 
+const example = read('docs/examples/wamr-host.c');
+
+t.test("the C example's export table matches the modules' real exports and signatures", needModules, async (t) => {
+  const table = [...example.matchAll(/^\s*\{ "(anc_\w+)", "([a-zA-Z]*)", "([a-zA-Z]*)" \},/gm)].map(([, name, params, result]) => ({ name: name!, params: params!, results: result! }));
+  const names = table.map((e) => e.name);
+  t.ok(table.length >= 13, `${table.length} exports in anc_exports`);
+  for (const name of ['anc_model_ptr', 'anc_load_model']) t.ok(names.includes(name), `${name} (ABI 1.1) is in the table`);
+  const called = [...example.matchAll(/anc_(?:lookup|buffer)\(h, "(\w+)"/g)].map((m) => m[1]!);
+  t.same([...new Set(called)].sort(), [...names].sort(), 'the host looks up exactly the exports of its table');
+  for (const file of MODULES) {
+    const bytes = new Uint8Array(readFileSync(path(file)));
+    const real = exportedFunctionSignatures(bytes);
+    const functions = WebAssembly.Module.exports(new WebAssembly.Module(bytes)).filter((e) => e.kind === 'function').map((e) => e.name);
+    t.same([...real.keys()].sort(), functions.sort(), `${file}: a signature for each of its ${functions.length} exported functions`);
+    for (const e of table) t.same(real.get(e.name), { params: e.params, results: e.results }, `${file}: ${e.name}(${e.params}) -> ${e.results}`);
+  }
+});
+
+t.test("the C example's numbers match the firmware sources", async (t) => {
+  const defines = new Map([...example.matchAll(/^#define (ANC_\w+) \(?(-?\d+)u?\)?/gm)].map(([, name, value]) => [name!, Number(value)]));
+  const sources: [string, Map<string, number>][] = [
+    ['ANC_ST_', new Map([...numeric('firmware/assembly/state.ts', 'usize', 'ST_')].map(([n, v]) => [`ANC_${n}`, v]))],
+    ['ANC_FLAG_', new Map([...numeric('firmware/assembly/state.ts', 'u32', 'FLAG_')].map(([n, v]) => [`ANC_${n}`, v]))],
+    ['ANC_PARAM_', new Map([...numeric('firmware/assembly/params.ts', 'i32', 'PARAM_', ['PARAM_COUNT'])].map(([n, v]) => [`ANC_${n}`, v]))],
+    ['ANC_ERR_', numeric('firmware/assembly/errors.ts', 'i32', 'ANC_ERR_')],
+  ];
+  let checked = 0;
+  for (const [prefix, expected] of sources) {
+    for (const [name, value] of defines) {
+      if (!name.startsWith(prefix)) continue;
+      t.equal(value, expected.get(name), `${name} = ${value}`);
+      checked++;
+    }
+  }
+  for (const name of ['ANC_ST_NOISE_CLASS', 'ANC_ST_CONFIDENCE', 'ANC_ST_MODEL_VERSION', 'ANC_ST_EMERGENCY_STATE', 'ANC_ST_EMERGENCY_EVENTS', 'ANC_ST_MODEL_ERROR']) {
+    t.ok(defines.has(name), `${name} (ABI 1.1/1.2) is read`);
+  }
+  t.equal(defines.get('ANC_MODEL_SLOT_BYTES'), Number(constants('firmware/assembly/memory-map.ts', 'i32').get('MODEL_SLOT_BYTES')), 'model slot size');
+  t.ok(checked >= 14, `${checked} defines checked`);
+});
+
 t.test('the C example compiles against the WAMR 2.x declarations it uses', needGcc, async (t) => {
   const args = ['-fsyntax-only', '-std=c11', '-Wall', '-Wextra', '-Werror', '-Idocs/examples/stub', 'docs/examples/wamr-host.c'];
   let output = '';
@@ -202,4 +244,6 @@ t.test('the C example compiles against the WAMR 2.x declarations it uses', needG
   t.equal(output, '', 'no diagnostics');
   t.match(read('docs/examples/stub/wasm_export.h'), /stand-in/i, 'the stub says it is a stand-in');
   t.ok(doc.includes('wasm_runtime_call_wasm_a(h->env, fn, 1, result, nargs, args)'), 'the doc quotes the example');
+  const loadModel = /^static int32_t anc_load_model\(.*?^\}$/ms.exec(section('C example'))?.[0];
+  t.ok(loadModel && example.includes(loadModel), 'the doc quotes anc_load_model verbatim');
 });

@@ -124,6 +124,13 @@ void wasm_runtime_destroy_exec_env(wasm_exec_env_t exec_env);
 
 wasm_function_inst_t wasm_runtime_lookup_function(const wasm_module_inst_t module_inst, const char *name);
 
+uint32_t wasm_func_get_param_count(const wasm_function_inst_t func_inst, const wasm_module_inst_t module_inst);
+uint32_t wasm_func_get_result_count(const wasm_function_inst_t func_inst, const wasm_module_inst_t module_inst);
+void wasm_func_get_param_types(const wasm_function_inst_t func_inst, const wasm_module_inst_t module_inst,
+                               wasm_valkind_t *param_types);
+void wasm_func_get_result_types(const wasm_function_inst_t func_inst, const wasm_module_inst_t module_inst,
+                                wasm_valkind_t *result_types);
+
 bool wasm_runtime_call_wasm_a(wasm_exec_env_t exec_env, wasm_function_inst_t function, uint32_t num_results,
                               wasm_val_t results[], uint32_t num_args, wasm_val_t *args);
 
