@@ -2,9 +2,10 @@
 // firmware module and answers what it now runs, read back from the module, so the reported
 // state is the truth and the delta clears only when the module really changed.
 //
-// The module has no hear-through path and no EQ or classifier model: `transparency` turns the
-// cancellation off (bypass) like `off` does, and `eq`/`modelVersion` are never applied, so a
-// delta naming them stays open, which is what a real headset without them would show.
+// The module has no hear-through path and no EQ: `transparency` turns the cancellation off
+// (bypass) like `off` does, and `eq` is never applied, so a delta naming it stays open, which is
+// what a real headset without it would show. Nor is a desired `modelVersion`: a model arrives
+// only as an over-the-air bundle (ota-agent.ts), which sets the versions reported here.
 import { ALGORITHMS, FirmwareError, type AlgorithmName } from '../../firmware/loader.ts';
 import type { HeadsetFirmware } from './stepped-acoustics.ts';
 
@@ -29,24 +30,50 @@ export interface SettingsOutcome {
   unsupported: string[];
 }
 
+export interface RunningVersions {
+  firmwareVersion: string;
+  modelVersion?: string;
+}
+
 export class HeadsetSettings {
   #ancMode: AncMode = 'anc';
   // what desired said, kept so a float32 read-back equal to it reports the very number asked
   #askedIntensity: number | undefined;
+  #firmware: HeadsetFirmware;
+  #versions: RunningVersions;
 
-  constructor(
-    private readonly firmware: HeadsetFirmware,
-    private readonly versions: { firmwareVersion: string; modelVersion?: string },
-  ) {}
+  constructor(firmware: HeadsetFirmware, versions: RunningVersions) {
+    this.#firmware = firmware;
+    this.#versions = { ...versions };
+  }
+
+  get versions(): Readonly<RunningVersions> {
+    return this.#versions;
+  }
+
+  /** What an over-the-air install or rollback left running. */
+  setVersions(versions: RunningVersions): void {
+    this.#versions = { ...versions };
+  }
+
+  /**
+   * A new module took over (firmware install, or rollback to the previous one): the settings the
+   * old one ran are applied to it, so the user's mode, algorithm and intensity survive the swap.
+   */
+  moveTo(firmware: HeadsetFirmware): SettingsOutcome {
+    const { ancMode, algorithm, intensity } = this.current();
+    this.#firmware = firmware;
+    return this.apply({ ancMode, algorithm, intensity: this.#askedIntensity ?? intensity });
+  }
 
   /** The whole reported section, read from the module. */
   current(): ReportedSettings {
     return {
       ancMode: this.#ancMode,
-      algorithm: ALGORITHMS[this.firmware.getParam('algorithm')] ?? ALGORITHMS[0],
+      algorithm: ALGORITHMS[this.#firmware.getParam('algorithm')] ?? ALGORITHMS[0],
       intensity: this.#intensity(),
-      firmwareVersion: this.versions.firmwareVersion,
-      ...(this.versions.modelVersion ? { modelVersion: this.versions.modelVersion } : {}),
+      firmwareVersion: this.#versions.firmwareVersion,
+      ...(this.#versions.modelVersion ? { modelVersion: this.#versions.modelVersion } : {}),
     };
   }
 
@@ -66,7 +93,7 @@ export class HeadsetSettings {
         case 'intensity':
           if (typeof value !== 'number') break;
           attempt(field, () => {
-            this.firmware.configure({ intensity: value });
+            this.#firmware.configure({ intensity: value });
             this.#askedIntensity = value;
             outcome.reported.intensity = this.#intensity();
           });
@@ -74,7 +101,7 @@ export class HeadsetSettings {
         case 'ancMode':
           if (!(ANC_MODES as readonly unknown[]).includes(value)) break;
           attempt(field, () => {
-            this.firmware.configure({ bypass: value === 'off' || value === 'transparency' ? 1 : 0 });
+            this.#firmware.configure({ bypass: value === 'off' || value === 'transparency' ? 1 : 0 });
             this.#ancMode = value as AncMode;
             outcome.reported.ancMode = this.#ancMode;
           });
@@ -82,9 +109,9 @@ export class HeadsetSettings {
         case 'algorithm':
           if (!(ALGORITHMS as readonly unknown[]).includes(value)) break;
           attempt(field, () => {
-            this.firmware.configure({ algorithm: value as AlgorithmName });
+            this.#firmware.configure({ algorithm: value as AlgorithmName });
             // the parameter holds the target at once; status() shows the old one until the crossfade ends
-            outcome.reported.algorithm = ALGORITHMS[this.firmware.getParam('algorithm')];
+            outcome.reported.algorithm = ALGORITHMS[this.#firmware.getParam('algorithm')];
           });
           break;
         default:
@@ -95,7 +122,7 @@ export class HeadsetSettings {
   }
 
   #intensity(): number {
-    const actual = this.firmware.getParam('intensity');
+    const actual = this.#firmware.getParam('intensity');
     const asked = this.#askedIntensity;
     return asked !== undefined && Math.fround(asked) === Math.fround(actual) ? asked : Number(actual.toFixed(6));
   }

@@ -14,8 +14,8 @@ import { generateNoise } from '../noise/noise-spec.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import { endToEndSecondaryPath, SAMPLE_RATE, type FirmwarePort } from '../world.ts';
 
-/** What the acoustics drive: the world's port, plus reading back what was configured. */
-export type HeadsetFirmware = FirmwarePort & Pick<Firmware, 'getParam'>;
+/** What the acoustics drive: the world's port, plus reading back what was configured and loading a model (over the air). */
+export type HeadsetFirmware = FirmwarePort & Pick<Firmware, 'getParam' | 'tryLoadModel'>;
 
 export interface SteppedAcousticsOptions {
   scenario: Scenario;

@@ -5,8 +5,10 @@ import { loadFirmware } from '../../firmware/loader.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
 import type { DeviceCredential } from './device-credentials.ts';
 import type { HeadsetClock } from './headset-clock.ts';
+import type { PowerState } from './headset-power.ts';
+import { headsetFaults, type FleetFaults } from './ota-faults.ts';
 import type { HeadsetFirmware } from './stepped-acoustics.ts';
-import { VirtualHeadset, zeroCounts, type HeadsetStats, type HeadsetTransport } from './virtual-headset.ts';
+import { VirtualHeadset, zeroCounts, type HeadsetOtaOptions, type HeadsetStats, type HeadsetTransport } from './virtual-headset.ts';
 
 export interface VirtualFleetOptions {
   credentials: readonly DeviceCredential[];
@@ -27,6 +29,12 @@ export interface VirtualFleetOptions {
   firmware?: () => HeadsetFirmware;
   firmwareVersion?: string;
   modelVersion?: string;
+  /** Every headset's over-the-air settings (trusted keys, hardware revision, ...). */
+  ota?: HeadsetOtaOptions;
+  /** Slow link and disconnects for all; a failing bundle for a share of the devices (ota-faults.ts). */
+  faults?: FleetFaults;
+  /** Battery and usage at power-up, for all headsets or per device. */
+  power?: Partial<PowerState> | ((deviceId: string) => Partial<PowerState>);
 }
 
 export interface FleetTotals extends Omit<HeadsetStats, 'connected'> {
@@ -49,6 +57,7 @@ export function startVirtualFleet(o: VirtualFleetOptions): VirtualFleet {
   const duty = o.duty ?? defaultDuty(o.credentials.length);
   if (!(duty >= 0 && duty <= 1)) throw new RangeError(`duty ${duty} must be in 0..1`);
   const every = duty > 0 ? Math.max(1, Math.round(1 / duty)) : 0;
+  const faults = headsetFaults(o.credentials.map((c) => c.deviceId), o.faults);
   const headsets = o.credentials.map(
     (c, i) =>
       new VirtualHeadset({
@@ -64,6 +73,9 @@ export function startVirtualFleet(o: VirtualFleetOptions): VirtualFleet {
         acousticsPhase: every > 0 ? i % every : 0,
         firmwareVersion: o.firmwareVersion,
         modelVersion: o.modelVersion,
+        ota: o.ota,
+        faults: faults.get(c.deviceId),
+        power: typeof o.power === 'function' ? o.power(c.deviceId) : o.power,
       }),
   );
   let started = 0;
@@ -107,5 +119,7 @@ export function formatFleetLine(elapsedSeconds: number, t: FleetTotals): string 
     `deltas ${t.deltasApplied}`,
     `reports ${t.reportsAccepted} accepted${t.reportsRejected ? `, ${t.reportsRejected} rejected` : ''}`,
     ...(t.refusals ? [`refused ${t.refusals}`] : []),
+    ...(t.crashes ? [`crashes ${t.crashes}`] : []),
+    ...(t.otaRequests ? [`ota ${t.otaSucceeded} succeeded, ${t.otaFailed} failed, ${t.otaRolledBack} rolled back (${(t.otaBytes / 1024).toFixed(0)} KiB, ${t.otaRetries} retries)`] : []),
   ].join('  ');
 }

@@ -1,8 +1,9 @@
 // A virtual headset on the fleet's MQTT broker (contract 5): the real firmware module running in
 // stepped acoustics, connected with its own credentials. It publishes its retained status (and
-// leaves `online: false` as its will), reports its shadow from what the module runs, applies
-// each delta to the module and reports back so the delta clears, and publishes telemetry batches
-// (QoS 1) from the module's status block.
+// leaves `online: false` as its will), reports its shadow from what the module runs (plus its
+// battery and usage, which rollouts read before dispatching), applies each delta to the module
+// and reports back so the delta clears, publishes telemetry batches (QoS 1) from the module's
+// status block, and takes over-the-air updates through its OTA agent (ota-agent.ts).
 //
 // Handed its transport options, clock and firmware, nothing global: a test drives it with a
 // ManualClock against a broker on port 0, the CLI with the system clock against a real server.
@@ -13,13 +14,20 @@ import { EventEmitter } from 'node:events';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { DeviceEvent } from '../../fleet/events/device-event.ts';
 import type { DeviceStatus } from '../../fleet/events/device-status.ts';
-import { buildTopic, type TopicKind } from '../../fleet/mqtt/topics.ts';
+import { buildTopic, deviceRoot, type TopicKind } from '../../fleet/mqtt/topics.ts';
 import type { TelemetryBatch } from '../../fleet/telemetry/telemetry-batch.ts';
 import type { Scenario } from '../scenarios/scenario.ts';
+import { BundleInstaller } from './bundle-install.ts';
 import type { HeadsetClock } from './headset-clock.ts';
-import { HeadsetSettings, type ReportedSettings } from './headset-settings.ts';
-import { SteppedAcoustics, type HeadsetFirmware } from './stepped-acoustics.ts';
+import { HeadsetPower, type PowerState } from './headset-power.ts';
+import { HeadsetRuntime } from './headset-runtime.ts';
+import type { HeadsetSettings, ReportedSettings } from './headset-settings.ts';
+import { OtaAgent, type HeadsetOtaOptions, type OtaCounts } from './ota-agent.ts';
+import type { HeadsetFaults } from './ota-faults.ts';
+import type { HeadsetFirmware } from './stepped-acoustics.ts';
 import { telemetrySample, type TelemetrySample } from './telemetry-sample.ts';
+
+export type { HeadsetOtaOptions };
 
 export interface HeadsetTransport {
   /** mqtt://host:port (or ws://...). */
@@ -50,9 +58,15 @@ export interface VirtualHeadsetOptions {
   acousticsPhase?: number;
   /** Publish a batch every this many ticks (default 10: once a second at 100 ms). */
   batchTicks?: number;
+  /** Over-the-air updates: the keys a bundle must be signed with, and the device's identity. */
+  ota?: HeadsetOtaOptions;
+  faults?: HeadsetFaults;
+  /** Battery and usage at power-up (default: battery from the seed, 40..100 %, idle, not charging). */
+  power?: Partial<PowerState>;
 }
 
-export interface HeadsetStats {
+
+export interface HeadsetStats extends OtaCounts {
   connected: boolean;
   connects: number;
   acousticSeconds: number;
@@ -66,6 +80,8 @@ export interface HeadsetStats {
   reportsAccepted: number;
   reportsRejected: number;
   refusals: number;
+  /** Traps of the module, each followed by a restart. */
+  crashes: number;
 }
 
 export interface HeadsetEvents {
@@ -75,6 +91,8 @@ export interface HeadsetEvents {
   reported: [reported: Partial<ReportedSettings>];
   rejected: [reason: { code?: number; message?: string }];
   'telemetry-acked': [samples: number];
+  /** An over-the-air install or rollback changed what runs. */
+  installed: [versions: { firmwareVersion: string; modelVersion?: string }];
   error: [error: Error];
 }
 
@@ -92,6 +110,14 @@ export function zeroCounts(): Omit<HeadsetStats, 'connected'> {
     reportsAccepted: 0,
     reportsRejected: 0,
     refusals: 0,
+    crashes: 0,
+    otaSucceeded: 0,
+    otaFailed: 0,
+    otaRolledBack: 0,
+    otaRequests: 0,
+    otaRetries: 0,
+    otaBytes: 0,
+    otaBadMessages: 0,
   };
 }
 
@@ -100,13 +126,18 @@ const MAX_PENDING_SAMPLES = 256; // one batch's limit: older samples are dropped
 export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
   readonly deviceId: string;
   readonly stats: HeadsetStats = { connected: false, ...zeroCounts() };
-  readonly settings: HeadsetSettings;
+  readonly runtime: HeadsetRuntime;
+  readonly power: HeadsetPower;
+  readonly ota: OtaAgent;
+  readonly installer: BundleInstaller;
   readonly #o: VirtualHeadsetOptions;
   readonly #tickMs: number;
   readonly #every: number;
   readonly #batchTicks: number;
-  #acoustics: SteppedAcoustics | undefined;
+  readonly #shadowPrefix: string;
   #client: MqttClient | undefined;
+  #reportedBattery = -1;
+  #startedAt = 0;
   #stopTicks: (() => void) | undefined;
   #tick = 0;
   #pending: TelemetrySample[] = [];
@@ -120,17 +151,59 @@ export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
     this.#tickMs = options.tickMs ?? 100;
     this.#every = options.acousticsEvery ?? 1;
     this.#batchTicks = options.batchTicks ?? 10;
-    this.settings = new HeadsetSettings(options.firmware, {
-      firmwareVersion: options.firmwareVersion ?? '0.1.0',
-      modelVersion: options.modelVersion,
+    this.#shadowPrefix = `${deviceRoot(options.deviceId)}shadow/`;
+    const seed = options.seed ?? seedOf(options.deviceId);
+    this.runtime = new HeadsetRuntime({
+      firmware: options.firmware,
+      scenario: options.scenario,
+      seed,
+      versions: { firmwareVersion: options.firmwareVersion ?? '0.1.0', modelVersion: options.modelVersion },
     });
+    this.power = new HeadsetPower({ battery: 40 + (seed % 61), charging: false, inCall: false, ancSession: 'idle', ...options.power });
+    const ota = options.ota ?? {};
+    this.installer = new BundleInstaller({
+      runtime: this.runtime,
+      rollbackCounter: ota.rollbackCounter,
+      faults: options.faults,
+      selfTest: ota.selfTest,
+      moduleDir: ota.moduleDir,
+    });
+    this.ota = new OtaAgent({
+      deviceId: options.deviceId,
+      clock: options.clock,
+      installer: this.installer,
+      trustedKeys: ota.trustedKeys ?? [],
+      hardwareRevision: ota.hardwareRevision ?? 'hp-1',
+      window: ota.window,
+      requestTimeoutMs: ota.requestTimeoutMs,
+      tickMs: this.#tickMs,
+      faults: options.faults,
+      counts: this.stats,
+      running: () => ({ ...this.settings.versions }),
+      onRunningChanged: () => this.#onInstalled(),
+      dropLink: () => this.#client?.stream.destroy(),
+    });
+  }
+
+  /** The settings of the module that runs now (it changes with a firmware install). */
+  get settings(): HeadsetSettings {
+    return this.runtime.settings;
+  }
+
+  /** The user plugs in, takes a call, starts listening...: reported to the shadow at once. */
+  setPower(change: Partial<PowerState>): void {
+    const changed = this.power.set(change);
+    if (Object.keys(changed).length === 0) return;
+    if (changed.battery !== undefined) changed.battery = this.#reportedBattery = Math.round(changed.battery);
+    this.#report(changed);
   }
 
   /** Powers up the module in its acoustics, connects (retrying as mqtt.js does), and starts ticking. */
   start(): void {
     if (this.#client) throw new Error(`headset ${this.deviceId} already started`);
     const o = this.#o;
-    this.#acoustics = new SteppedAcoustics(o.firmware, { scenario: o.scenario, seed: o.seed ?? seedOf(o.deviceId) });
+    this.runtime.powerUp();
+    this.#startedAt = o.clock.now();
     const will: DeviceStatus = { v: 1, online: false, reason: 'lost' };
     const options: IClientOptions = {
       reconnectPeriod: 1000,
@@ -152,6 +225,7 @@ export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
       this.emit('offline');
     });
     client.on('message', (topic, payload) => this.#onMessage(topic, payload));
+    this.ota.attach(client);
     // connection refusals and resets are retried by mqtt.js; they are the fleet's weather, not a crash
     client.on('error', (error) => this.#warn(error));
     this.#stopTicks = o.clock.every(this.#tickMs, () => this.#onTick());
@@ -161,6 +235,7 @@ export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
   async stop(): Promise<void> {
     this.#stopTicks?.();
     this.#stopTicks = undefined;
+    this.ota.stop();
     const client = this.#client;
     if (!client) return;
     if (client.connected) {
@@ -186,7 +261,6 @@ export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
   #onConnect(client: MqttClient): void {
     this.stats.connected = true;
     this.stats.connects++;
-    const status: DeviceStatus = { v: 1, online: true, t: Math.floor(this.#o.clock.now()), firmwareVersion: this.settings.current().firmwareVersion };
     // a clean session: the server sends the current delta once the subscription exists
     client.subscribe(
       [this.#topic('shadow/delta'), this.#topic('shadow/update/accepted'), this.#topic('shadow/update/rejected')],
@@ -195,12 +269,27 @@ export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
         if (error) this.#warn(error);
       },
     );
-    client.publish(this.#topic('status'), JSON.stringify(status), { qos: 1, retain: true });
-    this.#report(this.settings.current());
+    this.#publishStatus();
+    this.#reportedBattery = this.power.reported().battery;
+    this.#report({ ...this.settings.current(), ...this.power.reported() });
     this.emit('online');
   }
 
+  #publishStatus(): void {
+    const status: DeviceStatus = { v: 1, online: true, t: Math.floor(this.#o.clock.now()), firmwareVersion: this.settings.versions.firmwareVersion };
+    this.#client?.publish(this.#topic('status'), JSON.stringify(status), { qos: 1, retain: true });
+  }
+
+  // What runs changed over the air: the shadow (and the status, for the firmware) say so.
+  #onInstalled(): void {
+    const current = this.settings.current();
+    this.#report({ ...current, modelVersion: current.modelVersion ?? null });
+    this.#publishStatus();
+    this.emit('installed', { ...this.settings.versions });
+  }
+
   #onMessage(topic: string, payload: Buffer): void {
+    if (!topic.startsWith(this.#shadowPrefix)) return; // jobs and chunks are the OTA agent's
     let message: any;
     try {
       message = JSON.parse(payload.toString('utf8'));
@@ -223,7 +312,7 @@ export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
     }
   }
 
-  #report(reported: Partial<ReportedSettings>): void {
+  #report(reported: Partial<Omit<ReportedSettings, 'modelVersion'>> & { modelVersion?: string | null } & Partial<PowerState>): void {
     const update = { state: { reported }, clientToken: `r-${++this.#reportCount}` };
     this.#client?.publish(this.#topic('shadow/update'), JSON.stringify(update), { qos: 1 });
   }
@@ -245,10 +334,20 @@ export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
 
   #onTick(): void {
     this.#tick++;
+    this.power.advance(this.#tickMs, this.runtime.firmware.getParam('bypass') === 0);
+    const battery = this.power.reported().battery;
+    if (battery !== this.#reportedBattery && this.stats.connected) {
+      this.#reportedBattery = battery;
+      this.#report({ battery });
+    }
     if (this.#every > 0 && (this.#tick + (this.#o.acousticsPhase ?? 0)) % this.#every === 0) {
-      this.#acoustics!.stepSeconds(this.#tickMs / 1000);
+      try {
+        this.runtime.step(this.#tickMs / 1000);
+      } catch (error) {
+        return this.#crashed(error as Error);
+      }
       this.stats.acousticSeconds += this.#tickMs / 1000;
-      const sample = telemetrySample(this.#o.firmware.status(), this.#o.clock.now());
+      const sample = telemetrySample(this.runtime.firmware.status(), this.#o.clock.now(), this.power.state.battery);
       if (sample) {
         this.stats.samples++;
         this.#pending.push(sample);
@@ -259,6 +358,23 @@ export class VirtualHeadset extends EventEmitter<HeadsetEvents> {
       }
     }
     if (this.#tick % this.#batchTicks === 0) this.#publishBatch();
+  }
+
+  // The module trapped (a bad firmware build, say): a crash event, then a watchdog restart.
+  #crashed(error: Error): void {
+    this.stats.crashes++;
+    const now = Math.floor(this.#o.clock.now());
+    const event: DeviceEvent = {
+      v: 1,
+      id: `e-${now.toString(36)}-${++this.#eventCount}`,
+      t: now,
+      type: 'crash',
+      reason: (error.message || error.name).slice(0, 256),
+      firmwareVersion: this.settings.versions.firmwareVersion,
+      uptimeMs: Math.max(0, now - this.#startedAt),
+    };
+    this.#client?.publish(this.#topic('events'), JSON.stringify(event), { qos: 1 });
+    this.runtime.restart();
   }
 
   #publishBatch(): void {
