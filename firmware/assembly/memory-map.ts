@@ -30,12 +30,14 @@ export const W_FB_GOOD: usize = 0x3400; // last stable feedback coefficients
 export const RLS_P: usize = 0x3c00; // f32[MAX_RLS_TAPS * MAX_RLS_TAPS] inverse correlation matrix
 export const RLS_PI: usize = 0x4c00; // f32[MAX_RLS_TAPS] P u
 export const RLS_K: usize = 0x4c80; // f32[MAX_RLS_TAPS] gain vector
-// Emergency detector (ABI 1.2), in the room left after RLS_K: its state and one noise floor per
-// FFT bin it watches. Its frame is read straight from HIST_X (the newest 513 reference samples are
-// always there) and its FFT runs in FE_FFT, idle between the classifier's frames.
+// Emergency detector (ABI 1.2), in the room left after RLS_K: its state, one noise floor per
+// FFT bin it watches and its tone tracks. Its frame is read straight from HIST_X (the newest 513
+// reference samples are always there) and its FFT runs in FE_FFT, idle between the classifier's frames.
 export const EMG_STATE: usize = 0x4d00; // detector state (EmergencyState in emergency/detector-state.ts, 256 B)
 export const EMG_FLOOR: usize = 0x4e00; // f32[EMG_MAX_BINS] per-bin noise floor of the reference mic
-export const EMG_MAX_BINS: i32 = 128;
+export const EMG_MAX_BINS: i32 = 64;
+export const EMG_TRACKS: usize = 0x4f00; // ToneTrack[EMG_MAX_TRACKS] (emergency/detector-state.ts, 36 B each)
+export const EMG_MAX_TRACKS: i32 = 7;
 
 export const HIST_X: usize = 0x5000; // reference x(n)
 export const HIST_R: usize = 0x7000; // filtered reference r(n) = S^ * x (or x for plain LMS)

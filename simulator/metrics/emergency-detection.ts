@@ -2,12 +2,12 @@
 // tests and bench/emergency.ts: when each emergency started (and its kind), when the anti-noise
 // reached transparency, and the events counter. The error mic gets the same signal (the detector
 // listens only to the reference mic), so the ANC runs as it would.
-import { loadFirmware, type Firmware, type FirmwareVariant } from '../../firmware/loader.ts';
+import { loadFirmware, type AlgorithmName, type Firmware, type ParamName } from '../../firmware/loader.ts';
 import { createRandom } from '../acoustics/random.ts';
 import { background } from '../scenes/background.ts';
 import { emergencySound } from '../scenes/emergency-sound.ts';
 import { mixAtSnr } from '../scenes/scene-mix.ts';
-import type { EmergencyClass, EnvironmentClass } from '../scenes/scene-class.ts';
+import { ENVIRONMENT_CLASSES, type EmergencyClass, type EnvironmentClass } from '../scenes/scene-class.ts';
 
 export interface Detection {
   /** Seconds from the start of the audio to the end of the block in which the state turned on. */
@@ -67,9 +67,14 @@ export interface ClipCase {
   soundSeconds?: number;
 }
 
-export interface ClipResult extends ClipCase {
+/** A clip as rendered: the audio and where the sound starts, ready to run through any firmware. */
+export interface RenderedClip extends ClipCase {
+  samples: Float32Array;
   variant: string;
   onsetSeconds: number;
+}
+
+export interface ClipResult extends RenderedClip {
   /** First detection at or after the onset, minus the onset; undefined if none within the sound. */
   latencySeconds?: number;
   kind?: number;
@@ -82,7 +87,7 @@ export interface ClipResult extends ClipCase {
 }
 
 /** One emergency sound mixed into a background at `snrDb`, after a lead-in of background alone. */
-export function clipCase(c: ClipCase, fw: Firmware = loadFirmware()): ClipResult {
+export function renderClip(c: ClipCase): RenderedClip {
   const rate = c.sampleRate ?? 48000;
   const random = createRandom(c.seed);
   const lead = Math.round((c.leadSeconds ?? 3) * rate);
@@ -96,16 +101,27 @@ export function clipCase(c: ClipCase, fw: Firmware = loadFirmware()): ClipResult
   const k = mix.background.length && bg[lead] !== 0 ? mix.background[0] / bg[lead] : 1;
   for (let i = 0; i < lead; i++) samples[i] *= k;
   samples.set(mix.mixture, lead);
-  const onsetSeconds = (lead + mix.active[0].start) / rate;
-  fw.init(rate);
-  const run = runDetector(fw, samples, rate);
-  const early = run.detections.filter((d) => d.startSeconds < onsetSeconds).length;
-  const hit = run.detections.find((d) => d.startSeconds >= onsetSeconds);
+  return { ...c, samples, variant: sound.variant, onsetSeconds: (lead + mix.active[0].start) / rate };
+}
+
+export interface JudgeOptions {
+  /** ANC parameters: the detector listens only to the reference mic, so an evaluation may run a 1-tap LMS to spend its time on the detector. */
+  anc?: Partial<Record<ParamName, number | AlgorithmName>>;
+  /** A model blob to run beside the detector (its emergency classes confirm the detector's tones). */
+  model?: Uint8Array;
+}
+
+/** Runs a rendered clip from anc_init. */
+export function judgeClip(clip: RenderedClip, fw: Firmware, options: JudgeOptions = {}): ClipResult {
+  const rate = clip.sampleRate ?? 48000;
+  fw.init(rate).configure(options.anc ?? {});
+  if (options.model) fw.loadModel(options.model);
+  const run = runDetector(fw, clip.samples, rate);
+  const early = run.detections.filter((d) => d.startSeconds < clip.onsetSeconds).length;
+  const hit = run.detections.find((d) => d.startSeconds >= clip.onsetSeconds);
   return {
-    ...c,
-    variant: sound.variant,
-    onsetSeconds,
-    latencySeconds: hit ? hit.startSeconds - onsetSeconds : undefined,
+    ...clip,
+    latencySeconds: hit ? hit.startSeconds - clip.onsetSeconds : undefined,
     kind: hit?.kind,
     early,
     fadeSeconds: hit?.transparentSeconds !== undefined ? hit.transparentSeconds - hit.startSeconds : undefined,
@@ -114,6 +130,14 @@ export function clipCase(c: ClipCase, fw: Firmware = loadFirmware()): ClipResult
   };
 }
 
-export function firmwareFor(variant: FirmwareVariant = 'scalar'): Firmware {
-  return loadFirmware({ variant });
+export function clipCase(c: ClipCase, fw: Firmware = loadFirmware()): ClipResult {
+  return judgeClip(renderClip(c), fw);
+}
+
+/**
+ * The evaluation set of one emergency class: `count` clips at `snrDb`, seeds first, first + 1, ...,
+ * each over the next background class in turn, so every environment gets its share.
+ */
+export function clipSet(emergency: EmergencyClass, count: number, snrDb: number, firstSeed = 1): ClipCase[] {
+  return Array.from({ length: count }, (_, i) => ({ emergency, background: ENVIRONMENT_CLASSES[i % ENVIRONMENT_CLASSES.length]!, snrDb, seed: firstSeed + i }));
 }

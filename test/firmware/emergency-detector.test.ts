@@ -1,14 +1,22 @@
 // The emergency detector (docs/firmware-abi.md, "Emergency detector"): detection at 0 dB SNR, the
 // fade to transparency, one event per event, a smooth return, false triggers on long
-// non-emergency audio, and an ANC path that is unchanged while nothing is detected.
+// non-emergency audio, an ANC path that is unchanged while nothing is detected, and the
+// classifier's emergency classes as confirmation. bench/emergency.ts measures the same on 120
+// clips per class and an hour of audio; these sets are small (and the clip sets end at a
+// deadline), and their bounds are the measured levels of the shipped tuning (issue 3's targets of
+// 99 % recall and one false trigger per hour are not met yet).
 import t from 'tap';
+import { performance } from 'node:perf_hooks';
 import { loadFirmware, PARAMS } from '../../firmware/loader.ts';
-import { clipCase, runDetector } from '../../simulator/metrics/emergency-detection.ts';
+import { encodeModelBlob } from '../../firmware/model-blob.ts';
+import { clipCase, clipSet, judgeClip, renderClip, runDetector } from '../../simulator/metrics/emergency-detection.ts';
 import { renderLongMixture } from '../../simulator/scenes/long-mixture.ts';
 import { createRandom } from '../../simulator/acoustics/random.ts';
 import { background } from '../../simulator/scenes/background.ts';
+import { testModel } from './classifier-fixtures.ts';
 
 const RATE = 48000;
+const LIGHT_ANC = { algorithm: 'lms', taps: 1 } as const;
 const fw = loadFirmware();
 
 t.test('parameters: enable, sensitivity, hold; ABI 1.2', async (t) => {
@@ -24,26 +32,50 @@ t.test('parameters: enable, sensitivity, hold; ABI 1.2', async (t) => {
   t.equal(fw.status().emergencyEvents, 0);
 });
 
-// Cases the shipped tuning detects within 200 ms (bench/emergency.ts measures every combination).
-const CASES = [
-  { emergency: 'siren', background: 'traffic', seed: 1007 },
-  { emergency: 'alarm', background: 'office', seed: 1007 },
-  { emergency: 'horn', background: 'quiet', seed: 1007 },
-] as const;
+// Up to 8 clips per class, one over each background class (seeds the bench does not use), as many
+// as fit in CLASS_BUDGET_MS (at least 3): on a loaded machine the set shrinks instead of the test
+// timing out. The clips the shipped tuning does not detect within 200 ms are listed: the test
+// holds the tuning to at least its measured level (6/8 sirens, 8/8 alarms, 8/8 horns).
+const PER_CLASS = 8;
+const FIRST_SEED = 5001;
+const CLASS_BUDGET_MS = 20000;
+const KNOWN_MISSES: Record<'siren' | 'alarm' | 'horn', number[]> = { siren: [5001, 5007], alarm: [], horn: [] };
 
-for (const c of CASES) {
-  t.test(`${c.emergency} over ${c.background} at 0 dB: detected, faded, counted once`, async (t) => {
-    const r = clipCase({ ...c, snrDb: 0 }, fw);
-    t.equal(r.early, 0, 'no trigger on the lead-in');
-    t.ok(r.latencySeconds !== undefined, `detected (${r.variant})`);
-    t.ok(r.latencySeconds! <= 0.2, `within 200 ms of onset: ${(r.latencySeconds! * 1000).toFixed(0)} ms`);
-    t.ok(r.fadeSeconds !== undefined && r.fadeSeconds <= 0.05, `transparent within 50 ms: ${((r.fadeSeconds ?? 1) * 1000).toFixed(1)} ms`);
-    t.equal(r.events, 1, 'one event');
+for (const emergency of ['siren', 'alarm', 'horn'] as const) {
+  t.test(`${emergency}: clips at 0 dB over each background`, async (t) => {
+    const deadline = performance.now() + CLASS_BUDGET_MS;
+    let fast = 0;
+    let allowed = 0;
+    let done = 0;
+    for (const c of clipSet(emergency, PER_CLASS, 0, FIRST_SEED)) {
+      if (done >= 3 && performance.now() > deadline) break;
+      done++;
+      if (KNOWN_MISSES[emergency].includes(c.seed)) allowed++;
+      const r = judgeClip(renderClip(c), fw, { anc: LIGHT_ANC });
+      t.equal(r.early, 0, `${c.background} seed ${c.seed}: no trigger on the lead-in`);
+      if (r.latencySeconds === undefined || r.latencySeconds > 0.2) {
+        t.comment(`${r.variant} over ${c.background} (seed ${c.seed}): ${r.latencySeconds === undefined ? 'missed' : `${(r.latencySeconds * 1000).toFixed(0)} ms`}`);
+        continue;
+      }
+      fast++;
+      t.ok(r.fadeSeconds !== undefined && r.fadeSeconds <= 0.05, `transparent within 50 ms: ${((r.fadeSeconds ?? 1) * 1000).toFixed(1)} ms`);
+      t.equal(r.events, 1, 'one event');
+    }
+    t.comment(`${emergency}: ${fast}/${done} within 200 ms`);
+    t.ok(fast >= done - allowed, `${fast}/${done} within 200 ms (at least the measured level: ${done - allowed})`);
   });
 }
 
+t.test('the fade with the real ANC running (FxLMS), and one event', async (t) => {
+  const r = clipCase({ emergency: 'alarm', background: 'office', seed: 1007, snrDb: 0 }, fw);
+  t.ok(r.latencySeconds !== undefined && r.latencySeconds <= 0.2, `detected within 200 ms (${r.variant})`);
+  t.ok(r.fadeSeconds !== undefined && r.fadeSeconds <= 0.05, `transparent within 50 ms: ${((r.fadeSeconds ?? 1) * 1000).toFixed(1)} ms`);
+  t.equal(r.events, 1, 'one event');
+});
+
 t.test('ANC resumes after the hold without a step', async (t) => {
   const r = clipCase({ emergency: 'horn', background: 'quiet', seed: 1007, snrDb: 0 }, fw);
+  t.ok(r.latencySeconds !== undefined, 'the horn is detected');
   // after the horn: 3 s of quiet background so the hold (2 s) runs out
   const tail = background('quiet', createRandom(5), 3 * RATE, RATE).samples;
   const run = runDetector(fw, tail, RATE);
@@ -62,22 +94,54 @@ t.test('ANC resumes after the hold without a step', async (t) => {
 t.test('disabled: nothing detected, output as with the detector idle', async (t) => {
   fw.init(RATE);
   fw.setParam('emergencyEnable', 0);
-  fw.init(RATE);
-  fw.setParam('emergencyEnable', 0);
   const x = background('traffic', createRandom(3), RATE, RATE).samples;
   const off = runDetector(fw, x, RATE);
   fw.init(RATE);
   const on = runDetector(fw, x, RATE);
+  t.equal(off.detections.length, 0);
   t.equal(on.detections.length, 0);
   t.same(off.out, on.out, 'anti-noise bit-identical when nothing is detected');
 });
 
 t.test('false triggers on non-emergency long mixture', async (t) => {
-  const seconds = 180;
+  const seconds = 60;
   const { samples } = renderLongMixture({ seed: 11, seconds, sampleRate: RATE, eventsPerMinute: 0 });
-  fw.init(RATE);
+  fw.init(RATE).configure(LIGHT_ANC);
   const run = runDetector(fw, samples, RATE, 256);
   const perHour = (run.detections.length * 3600) / seconds;
   t.comment(`false triggers: ${run.detections.length} in ${seconds} s = ${perHour.toFixed(1)} per hour`);
-  t.ok(run.detections.length <= 6, `at most 6 in ${seconds} s (bound of the current tuning)`);
+  t.ok(run.detections.length <= 1, `at most 1 in ${seconds} s (measured: 1, a train's wheel squeal at 33 s; the bench measures 6 per hour)`);
+});
+
+// Models whose last layer ignores its input: one always reports the siren class (flagged
+// emergency), the other always the quiet class.
+function constantModel(classIndex: number): Uint8Array {
+  const m = testModel('dense', 1);
+  const last = m.layers[m.layers.length - 1]!;
+  last.weights = last.weights.map(() => 0);
+  last.bias = last.bias.map((_, i) => (i === classIndex ? 100000 : 0));
+  return encodeModelBlob(m);
+}
+
+t.test('a confident emergency class from the classifier confirms the detector: earlier, never alone', async (t) => {
+  const siren = constantModel(8);
+  const quiet = constantModel(0);
+  fw.init(RATE).loadModel(siren);
+  runDetector(fw, new Float32Array(RATE / 2), RATE);
+  t.equal(fw.status().noiseClass, 8, 'the model reports the siren class, an emergency class');
+  const clip = renderClip({ emergency: 'siren', background: 'traffic', seed: 1007, snrDb: 0 });
+  const alone = judgeClip(clip, fw, { anc: LIGHT_ANC });
+  const confirmed = judgeClip(clip, fw, { anc: LIGHT_ANC, model: siren });
+  const notEmergency = judgeClip(clip, fw, { anc: LIGHT_ANC, model: quiet });
+  t.ok(alone.latencySeconds !== undefined && confirmed.latencySeconds !== undefined, 'detected with and without the model');
+  t.ok(confirmed.latencySeconds! <= alone.latencySeconds! - 0.02, `confirmed ${(confirmed.latencySeconds! * 1000).toFixed(0)} ms, alone ${(alone.latencySeconds! * 1000).toFixed(0)} ms (3 frames of 8 ms fewer)`);
+  t.same(notEmergency.run.detections, alone.run.detections, 'a non-emergency class changes nothing');
+  // the classifier alone never triggers: noise with no tone in it, the model saying "siren" all along
+  const noise = new Float32Array(5 * RATE);
+  const random = createRandom(9);
+  for (let i = 0; i < noise.length; i++) noise[i] = 0.1 * (random.uniform() * 2 - 1);
+  fw.init(RATE).configure(LIGHT_ANC).loadModel(siren);
+  const run = runDetector(fw, noise, RATE);
+  t.equal(fw.status().noiseClass, 8, 'still reporting the emergency class');
+  t.equal(run.detections.length, 0, 'no emergency without a tone');
 });

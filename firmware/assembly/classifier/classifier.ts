@@ -3,7 +3,8 @@ import { MODEL_A, MODEL_B, FE_STATE, FE_RING, FE_RING_LEN, FE_HIST, FE_MAX_INPUT
 import { ANC_OK, ANC_ERR_MODEL_INCOMPATIBLE } from "../errors";
 import { H_MODEL_MAJOR, H_MODEL_MINOR, H_MODEL_PATCH, H_SAMPLE_RATE, H_FRAME_LENGTH, H_HOP_LENGTH, H_FFT_SIZE,
   H_WINDOW, H_MEL_BANDS, H_FMIN_HZ, H_FMAX_HZ, H_LOG_FLOOR, H_MFCC_COUNT, H_CONTEXT_FRAMES, H_INFER_INTERVAL,
-  H_CLASS_COUNT, H_LAYER_COUNT, H_SMOOTHING_MS } from "./blob-layout";
+  H_CLASS_COUNT, H_LAYER_COUNT, H_SMOOTHING_MS, H_CLASS_TABLE_OFFSET, C_FLAGS, CLASS_RECORD_SIZE,
+  CLASS_FLAG_EMERGENCY } from "./blob-layout";
 import { ClassifierState, classifier } from "./classifier-state";
 import { validateModel } from "./model-parser";
 import { runNetwork } from "./int8-network";
@@ -95,6 +96,17 @@ export function classifierBlock(frames: i32): void {
     }
   }
   writeClassifierStatus(c);
+}
+
+// Whether the running model reports one of its emergency classes now (status noise_class is a
+// class flagged emergency: its smoothed score is at or above its threshold). The emergency
+// detector takes it as confirmation (docs/firmware-abi.md, "Emergency detector").
+export function emergencyClassReported(): bool {
+  const c = classifier();
+  if (c.active == 0 || c.noiseClass < 0) return false;
+  const b = <usize>c.active;
+  const record = b + <usize>load<u32>(b + H_CLASS_TABLE_OFFSET) + <usize>(<u32>c.noiseClass * CLASS_RECORD_SIZE);
+  return (<u32>load<u8>(record + C_FLAGS) & CLASS_FLAG_EMERGENCY) != 0;
 }
 
 export function writeClassifierStatus(c: ClassifierState): void {

@@ -12,8 +12,14 @@ export function realFft(n: i32): void {
   fft(FE_FFT, n >> 1, false);
 }
 
-// |X_k|^2 for k = 0 .. n/2, after realFft (the packed spectrum is only read).
-@inline export function powerAt(k: i32, n: i32): f32 {
+export const PART_RE: i32 = 0;
+export const PART_IM: i32 = 1;
+export const PART_POWER: i32 = 2;
+
+// X_k for k = 0 .. n/2 after realFft (the packed spectrum is only read): its real part, its
+// imaginary part or |X_k|^2, as `part` says (a constant at every call, so the inlined code keeps
+// only what is asked for).
+@inline export function spectrumAt(k: i32, n: i32, part: i32): f32 {
   const half = n >> 1;
   const a = FE_FFT + (<usize>(k & (half - 1)) << 3); // Z_k (k = n/2 wraps to Z_0)
   const b = FE_FFT + (<usize>((half - k) & (half - 1)) << 3); // Z_{n/2-k}
@@ -35,5 +41,12 @@ export function realFft(n: i32): void {
   }
   const xr = er + (wr * or - wi * oi);
   const xi = ei + (wr * oi + wi * or);
+  if (part == PART_RE) return xr;
+  if (part == PART_IM) return xi;
   return xr * xr + xi * xi;
+}
+
+// |X_k|^2 for k = 0 .. n/2, after realFft.
+@inline export function powerAt(k: i32, n: i32): f32 {
+  return spectrumAt(k, n, PART_POWER);
 }
