@@ -15,7 +15,9 @@ import { openSerial, type OpenTransport } from './device-session.ts';
 import { runClassify } from './classify.ts';
 import { formatRecordingReport } from '../training/recording-text.ts';
 import { runTrain } from './train.ts';
+import { DEFAULT_EPOCHS } from '../training/train-model.ts';
 import { formatReport } from '../training/training-report.ts';
+import { parseHidden, type HiddenLayer } from '../training/network-layout.ts';
 
 export interface CliIo {
   stdout(line: string): void;
@@ -55,6 +57,13 @@ function integer(min: number, max: number) {
 }
 const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+function hiddenLayers(value: string): HiddenLayer[] {
+  try {
+    return parseHidden(value);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
 
 /** Reproducible builds: SOURCE_DATE_EPOCH (seconds) fixes the manifest's created time. */
 function createdFrom(env: CliIo['env']): Date | undefined {
@@ -153,10 +162,10 @@ export function buildProgram(io: CliIo, report: (exitCode: number) => void): Com
     .requiredOption('--out <file>', 'model blob to write (.ancm)')
     .option('--report <file>', 'write the training report (JSON) here')
     .option('--seed <n>', 'seed of the splits, initial weights and batches', integer(0, 0xffffffff), 1)
-    .option('--epochs <n>', 'most epochs (early stopping on the validation loss)', integer(1, 10000), 60)
-    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated', (v: string) => list(v).map(integer(1, 2048)), [64])
+    .option('--epochs <n>', 'most epochs (early stopping on the validation loss)', integer(1, 10000), DEFAULT_EPOCHS)
+    .option('--hidden <layers>', 'hidden layers, comma-separated: 64 (dense), pw32 (pointwise), dw5 (depthwise kernel 5), dw (depthwise over all steps); default pw24,dw5,pw24,dw', hiddenLayers)
     .addOption(jsonOption())
-    .action((dir: string, o: { out: string; report?: string; seed: number; epochs: number; hidden: number[]; json?: boolean }) =>
+    .action((dir: string, o: { out: string; report?: string; seed: number; epochs: number; hidden?: HiddenLayer[]; json?: boolean }) =>
       run('train', !!o.json, () => runTrain({
         dir, out: o.out, report: o.report, seed: o.seed, epochs: o.epochs, hidden: o.hidden,
         onProgress: o.json ? undefined : (e) => {

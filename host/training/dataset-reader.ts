@@ -27,6 +27,11 @@ export interface DatasetClip {
   /** Index into `classes`. */
   classIndex: number;
   split: Split;
+  /**
+   * Where an emergency clip's sound is (labels.json only): the stretches it sounds, seconds from the
+   * start, and the class of the background under it when that is one of the dataset's classes.
+   */
+  sound?: { active: [number, number][]; backgroundIndex?: number };
 }
 
 export interface Dataset {
@@ -63,7 +68,20 @@ export function shuffleSplits(n: number, seed: number): Split[] {
 
 interface LabelsJson {
   classes?: { name: string; emergency: boolean }[];
-  clips?: { file: string; split: Split; class: string }[];
+  clips?: {
+    file: string; split: Split; class: string;
+    onsetSeconds?: number; offsetSeconds?: number; activeSeconds?: [number, number][]; background?: string;
+  }[];
+}
+
+/** An emergency clip's active stretches: the labels' list, or else its first onset to last offset. */
+function soundOf(c: NonNullable<LabelsJson['clips']>[number], index: Map<string, number>): DatasetClip['sound'] {
+  const active = Array.isArray(c.activeSeconds)
+    ? c.activeSeconds.filter((w) => Array.isArray(w) && w.length === 2 && Number.isFinite(w[0]) && Number.isFinite(w[1]) && w[1] > w[0])
+    : Number.isFinite(c.onsetSeconds) && Number.isFinite(c.offsetSeconds) && c.offsetSeconds! > c.onsetSeconds! ? [[c.onsetSeconds!, c.offsetSeconds!] as [number, number]] : [];
+  if (active.length === 0) return undefined;
+  const backgroundIndex = c.background === undefined ? undefined : index.get(c.background);
+  return { active, ...(backgroundIndex === undefined ? {} : { backgroundIndex }) };
 }
 
 function fromLabels(dir: string): Dataset {
@@ -84,7 +102,8 @@ function fromLabels(dir: string): Dataset {
     if (classIndex === undefined || !SPLITS.includes(c.split)) {
       throw new TrainingError('bad-labels-file', `${join(dir, 'labels.json')}: clip ${c.file} has class "${c.class}" / split "${c.split}" not in the file's classes and splits`);
     }
-    return { path: join(dir, c.file), classIndex, split: c.split };
+    const sound = classes[classIndex]!.emergency ? soundOf(c, index) : undefined;
+    return { path: join(dir, c.file), classIndex, split: c.split, ...(sound ? { sound } : {}) };
   });
   return { dir, source: 'labels.json', classes, clips };
 }

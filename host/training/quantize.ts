@@ -1,8 +1,8 @@
 // Float network -> int8 model blob contents, per docs/model-format.md: weights symmetric per
-// output neuron (scale = max |w| / 127), biases i32 in units of input scale x weight scale,
+// output channel (scale = max |w| / 127), biases i32 in units of input scale x weight scale,
 // activations asymmetric per tensor with ranges calibrated on training windows.
 import type { ClassEntry, ClassifierModel, DecisionSettings, Layer } from '../../firmware/model-blob.ts';
-import { forward, type DenseNetwork } from './dense-network.ts';
+import { forward, type FloatNetwork } from './float-network.ts';
 import type { FrontEnd } from './feature-settings.ts';
 
 const f32 = Math.fround;
@@ -23,7 +23,7 @@ function quantile(values: Float64Array, q: number): number {
 }
 
 export interface QuantizeInput {
-  network: DenseNetwork;
+  network: FloatNetwork;
   frontEnd: FrontEnd;
   normMean: number[];
   normScale: number[];
@@ -43,27 +43,34 @@ export function quantizeNetwork(q: QuantizeInput): ClassifierModel {
   let sx = input.scale;
   const last = q.network.length - 1;
   const layers: Layer[] = q.network.map((l, n) => {
+    // every layer type stores one contiguous row of weights per output channel
+    const row = l.w.length / l.channelsOut;
     const weightScale: number[] = [];
     const weights: number[] = new Array<number>(l.w.length);
     const bias: number[] = [];
-    for (let o = 0; o < l.outSize; o++) {
+    for (let o = 0; o < l.channelsOut; o++) {
       let max = 0;
-      for (let i = 0; i < l.inSize; i++) max = Math.max(max, Math.abs(l.w[o * l.inSize + i]!));
+      for (let i = 0; i < row; i++) max = Math.max(max, Math.abs(l.w[o * row + i]!));
       const ws = f32(Math.max(max, 1e-7) / 127);
       weightScale.push(ws);
-      for (let i = 0; i < l.inSize; i++) weights[o * l.inSize + i] = Math.max(-127, Math.min(127, Math.round(l.w[o * l.inSize + i]! / ws)));
+      for (let i = 0; i < row; i++) weights[o * row + i] = Math.max(-127, Math.min(127, Math.round(l.w[o * row + i]! / ws)));
       bias.push(Math.max(-BIAS_LIMIT, Math.min(BIAS_LIMIT, Math.round(l.b[o]! / f32(sx * ws)))));
     }
     let out = { scale: 0, zeroPoint: 0 };
     if (n < last) {
+      // ReLU: [0, max]; a linear layer (a depthwise average) keeps its sign: [min, max]
+      let lo = 0;
       let hi = 0;
-      for (const a of acts) for (const v of a[n]!) hi = Math.max(hi, v);
-      out = asymmetricRange(0, hi); // ReLU: [0, max]
+      for (const a of acts) for (const v of a[n]!) {
+        hi = Math.max(hi, v);
+        lo = Math.min(lo, v);
+      }
+      out = asymmetricRange(lo, hi);
       sx = out.scale;
     }
     return {
-      type: 'dense', activation: n < last ? 'relu' : 'softmax', inSize: l.inSize, outSize: l.outSize,
-      channelsIn: l.inSize, channelsOut: l.outSize, kernel: 1, weights, bias, weightScale,
+      type: l.type, activation: n < last ? (l.relu ? 'relu' : 'none') : 'softmax', inSize: l.inSize, outSize: l.outSize,
+      channelsIn: l.channelsIn, channelsOut: l.channelsOut, kernel: l.kernel, weights, bias, weightScale,
       outScale: out.scale, outZeroPoint: out.zeroPoint,
     } satisfies Layer;
   });

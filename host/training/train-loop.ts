@@ -2,7 +2,7 @@
 // validation loss; the learning rate halves after every 2 epochs without a lower validation loss,
 // the best epoch's weights are kept and training stops after `patience` epochs without one.
 import { createRandom, type Random } from '../../simulator/acoustics/random.ts';
-import { Adam, backward, cloneNetwork, createNetwork, predict, zeroGradients, type DenseNetwork } from './dense-network.ts';
+import { Adam, backward, cloneNetwork, createNetwork, predict, zeroGradients, type FloatNetwork, type LayerShape } from './float-network.ts';
 
 export interface Examples {
   x: Float32Array[];
@@ -11,8 +11,8 @@ export interface Examples {
 
 export interface TrainOptions {
   seed: number;
-  /** Hidden layer sizes (one layer of 64 by default). */
-  hidden: number[];
+  /** The network's layers, input to class scores (network-layout.ts). */
+  shapes: LayerShape[];
   maxEpochs: number;
   batchSize?: number;
   learningRate?: number;
@@ -32,12 +32,12 @@ export interface EpochResult {
 }
 
 export interface TrainResult {
-  network: DenseNetwork;
+  network: FloatNetwork;
   epochs: EpochResult[];
   bestEpoch: number;
 }
 
-export function evaluate(net: DenseNetwork, data: Examples): { loss: number; accuracy: number } {
+export function evaluate(net: FloatNetwork, data: Examples): { loss: number; accuracy: number } {
   let loss = 0;
   let correct = 0;
   data.x.forEach((x, i) => {
@@ -50,10 +50,9 @@ export function evaluate(net: DenseNetwork, data: Examples): { loss: number; acc
   return { loss: loss / data.x.length, accuracy: correct / data.x.length };
 }
 
-export function trainNetwork(train: Examples, validation: Examples, classCount: number, o: TrainOptions): TrainResult {
+export function trainNetwork(train: Examples, validation: Examples, o: TrainOptions): TrainResult {
   const random = createRandom(o.seed);
-  const inputSize = train.x[0]!.length;
-  const net = createNetwork([inputSize, ...o.hidden, classCount], random);
+  const net = createNetwork(o.shapes, random);
   const adam = new Adam(net, o.learningRate ?? 1e-3, o.weightDecay ?? 0.02);
   const batchSize = o.batchSize ?? 32;
   const patience = o.patience ?? 6;

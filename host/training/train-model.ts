@@ -6,22 +6,24 @@ import { ModelBlobError, decodeModelBlob, encodeModelBlob, inferModel, type Clas
 import { argmax, classificationMetrics, clipDecision, clipDecisionWithEmergencies } from './classification-metrics.ts';
 import { readDataset, type Dataset, type Split } from './dataset-reader.ts';
 import type { Random } from '../../simulator/acoustics/random.ts';
-import { predict } from './dense-network.ts';
+import { predict } from './float-network.ts';
 import { DEFAULT_FRONT_END, featureCount, type FrontEnd } from './feature-settings.ts';
 import { contextWindows, FirmwareFeatures, normalisation, normalise, readClip } from './feature-extraction.ts';
 import { timeInWasm } from './inference-timing.ts';
+import { formatHidden, layerShapes, parseHidden, type HiddenLayer } from './network-layout.ts';
 import { multiplyAdds, quantizeNetwork } from './quantize.ts';
 import { trainNetwork, type EpochResult } from './train-loop.ts';
 import { TrainingError } from './training-error.ts';
 import type { TrainingReport } from './training-report.ts';
+import { windowLabel } from './window-labels.ts';
 
 export interface TrainModelOptions {
   dir: string;
   seed?: number;
   /** Most epochs (early stopping on the validation loss usually ends sooner). */
   epochs?: number;
-  /** Hidden layer sizes; default one layer of 64. */
-  hidden?: number[];
+  /** Hidden layers (network-layout.ts); default DEFAULT_HIDDEN. */
+  hidden?: HiddenLayer[];
   frontEnd?: Partial<FrontEnd>;
   /** At most this many training windows (the stride between them grows to fit). */
   maxTrainWindows?: number;
@@ -40,16 +42,21 @@ export interface TrainedModel {
 const THRESHOLD = { environment: 0.4, emergency: 0.6 };
 const DECISION = { smoothingMs: 300, emergencyMinMs: 100, emergencyHoldMs: 1000, emergencyFadeMs: 50 };
 export const TARGET_ACCURACY = 0.97;
+export const DEFAULT_EPOCHS = 40;
+/** Enough windows for a shift-invariant network of a few thousand weights; more only costs time. */
+export const MAX_TRAIN_WINDOWS = 16000;
+export const DEFAULT_HIDDEN: HiddenLayer[] = parseHidden('pw24,dw5,pw24,dw');
 const DB = Math.log(10) / 10;
 
-interface ClipFeatures {
+export interface ClipFeatures {
   classIndex: number;
   split: Split;
   path: string;
+  sound?: Dataset['clips'][number]['sound'];
   frames: Float32Array[];
 }
 
-function extract(dataset: Dataset, fe: FrontEnd, onProgress: TrainModelOptions['onProgress']): { clips: ClipFeatures[]; sampleRate: number } {
+export function extract(dataset: Dataset, fe: FrontEnd, onProgress: TrainModelOptions['onProgress']): { clips: ClipFeatures[]; sampleRate: number } {
   const features = new FirmwareFeatures(fe);
   let sampleRate: number | undefined;
   const clips = dataset.clips.map((clip, i) => {
@@ -68,35 +75,44 @@ function extract(dataset: Dataset, fe: FrontEnd, onProgress: TrainModelOptions['
 
 export function trainModel(o: TrainModelOptions): TrainedModel {
   const started = performance.now();
+  const fe: FrontEnd = { ...DEFAULT_FRONT_END, ...o.frontEnd };
+  const dataset = readDataset(o.dir, o.seed ?? 1);
+  const { clips, sampleRate } = extract(dataset, fe, o.onProgress);
+  return trainOnFeatures(dataset, clips, sampleRate, (performance.now() - started) / 1000, o);
+}
+
+/** The rest of `anc train` once the firmware has computed every clip's frames. */
+export function trainOnFeatures(dataset: Dataset, clips: ClipFeatures[], sampleRate: number, featureSeconds: number, o: TrainModelOptions): TrainedModel {
   const seed = o.seed ?? 1;
   const fe: FrontEnd = { ...DEFAULT_FRONT_END, ...o.frontEnd };
-  const hidden = o.hidden ?? [64];
-  const dataset = readDataset(o.dir, seed);
+  const hidden = o.hidden ?? DEFAULT_HIDDEN;
   const labels = dataset.classes.map((c) => c.label);
-  const { clips, sampleRate } = extract(dataset, fe, o.onProgress);
-  const featureSeconds = (performance.now() - started) / 1000;
+  const shapes = layerShapes(hidden, featureCount(fe), fe.contextFrames, labels.length);
 
   const of = (split: Split) => clips.filter((c) => c.split === split);
   const norm = normalisation(of('train').flatMap((c) => c.frames), fe);
   const trainFrames = of('train').reduce((s, c) => s + c.frames.length - fe.contextFrames + 1, 0);
-  const stride = Math.max(1, Math.ceil(trainFrames / (o.maxTrainWindows ?? 40000)));
+  const stride = Math.max(1, Math.ceil(trainFrames / (o.maxTrainWindows ?? MAX_TRAIN_WINDOWS)));
+  // every window with its own label (window-labels.ts); windows left out (-1) are neither trained
+  // nor scored per window, but held-out clips are always decided on all their windows
   const examples = (split: Split, step: number) => {
     const x: Float32Array[] = [];
     const y: number[] = [];
     const raw: Float32Array[] = [];
     const clip: number[] = [];
     of(split).forEach((c, n) => {
-      for (const w of contextWindows(c.frames, fe.contextFrames, step)) {
+      contextWindows(c.frames, fe.contextFrames, step).forEach((w, i) => {
         raw.push(w);
         x.push(normalise(w, norm.mean, norm.scale));
-        y.push(c.classIndex);
+        y.push(windowLabel(c, fe.contextFrames + i * step, fe));
         clip.push(n);
-      }
+      });
     });
     return { x, y, raw, clip };
   };
-  const train = examples('train', stride);
-  const validation = examples('validation', fe.inferInterval);
+  const labelled = <T extends { x: Float32Array[]; y: number[] }>(e: T) => ({ x: e.x.filter((_, i) => e.y[i]! >= 0), y: e.y.filter((v) => v >= 0) });
+  const train = labelled(examples('train', stride));
+  const validation = labelled(examples('validation', fe.inferInterval));
   const heldOut = examples('held-out', fe.inferInterval);
 
   // Augmentation: the generator (and real life) varies level by +-6 dB and spectral tilt by +-6 dB
@@ -114,8 +130,8 @@ export function trainModel(o: TrainModelOptions): TrainedModel {
     return out;
   };
   const t0 = performance.now();
-  const fit = trainNetwork(train, validation, labels.length, {
-    seed, hidden, maxEpochs: o.epochs ?? 60, augment: fe.mfccCount ? undefined : augment, onEpoch: (epoch) => o.onProgress?.({ stage: 'epoch', epoch }),
+  const fit = trainNetwork(train, validation, {
+    seed, shapes, maxEpochs: o.epochs ?? DEFAULT_EPOCHS, augment: fe.mfccCount ? undefined : augment, onEpoch: (epoch) => o.onProgress?.({ stage: 'epoch', epoch }),
   });
   const trainSeconds = (performance.now() - t0) / 1000;
 
@@ -132,7 +148,7 @@ export function trainModel(o: TrainModelOptions): TrainedModel {
     blob = encodeModelBlob(model);
   } catch (e) {
     if (e instanceof ModelBlobError) {
-      throw new TrainingError('bad-option', `the trained model does not fit the blob format (${e.message}): use a smaller --hidden`);
+      throw new TrainingError('bad-option', `the trained model does not fit the blob format (${e.message}): use a smaller --hidden than ${formatHidden(hidden)}`);
     }
     throw e;
   }
@@ -153,10 +169,14 @@ export function trainModel(o: TrainModelOptions): TrainedModel {
     });
     return classificationMetrics(labels, truth, predicted);
   };
-  const int8Windows = classificationMetrics(labels, heldOut.y, int8Scores.map(argmax));
-  const floatWindows = classificationMetrics(labels, heldOut.y, floatScores.map(argmax));
+  const scored = heldOut.y.flatMap((y, i) => (y >= 0 ? [i] : []));
+  const windowMetrics = (scores: ArrayLike<number>[]) => classificationMetrics(labels, scored.map((i) => heldOut.y[i]!), scored.map((i) => argmax(scores[i]!)));
+  const int8Windows = windowMetrics(int8Scores);
+  const floatWindows = windowMetrics(floatScores);
   const int8Clips = perClip(int8Scores);
-  const floatClips = perClip(floatScores);
+  // the number the target is about: each held-out clip decided as the firmware decides it
+  const int8Firmware = perClip(int8Scores, true);
+  const floatClips = perClip(floatScores, true);
   const agreement = int8Scores.filter((s, i) => argmax(s) === argmax(floatScores[i]!)).length / int8Scores.length;
 
   const macs = multiplyAdds(model);
@@ -164,8 +184,8 @@ export function trainModel(o: TrainModelOptions): TrainedModel {
   const timing = o.timing === false ? undefined : timeInWasm(blob, decoded, 48000 % fe.sampleRate === 0 ? 48000 : fe.sampleRate);
   const last = fit.epochs.find((e) => e.epoch === fit.bestEpoch)!;
   const report: TrainingReport = {
-    heldOutAccuracy: int8Clips.accuracy,
-    target: { heldOutAccuracy: TARGET_ACCURACY, met: int8Clips.accuracy >= TARGET_ACCURACY },
+    heldOutAccuracy: int8Firmware.accuracy,
+    target: { heldOutAccuracy: TARGET_ACCURACY, met: int8Firmware.accuracy >= TARGET_ACCURACY },
     dataset: {
       dir: o.dir, source: dataset.source, sampleRate, classes: dataset.classes,
       clips: { train: of('train').length, validation: of('validation').length, heldOut: of('held-out').length },
@@ -174,12 +194,12 @@ export function trainModel(o: TrainModelOptions): TrainedModel {
     features: { ...fe, featureCount: featureCount(fe), contextSeconds: (fe.frameLength + (fe.contextFrames - 1) * fe.hopLength) / fe.sampleRate },
     network: { layers: model.layers.map((l) => `${l.type} ${l.inSize}->${l.outSize} ${l.activation}`), parameters: model.layers.reduce((s, l) => s + l.weights.length + l.bias.length, 0) },
     training: {
-      seed, maxEpochs: o.epochs ?? 60, epochsRun: fit.epochs.length, bestEpoch: fit.bestEpoch,
+      seed, maxEpochs: o.epochs ?? DEFAULT_EPOCHS, epochsRun: fit.epochs.length, bestEpoch: fit.bestEpoch,
       trainLoss: last.trainLoss, validationLoss: last.validationLoss, validationWindowAccuracy: last.validationAccuracy,
       featureSeconds, trainSeconds, history: fit.epochs,
     },
     heldOut: {
-      clips: int8Clips, windows: int8Windows, clipsWithEmergencyRule: perClip(int8Scores, true),
+      clips: int8Clips, windows: int8Windows, clipsWithEmergencyRule: int8Firmware,
       float: { clipAccuracy: floatClips.accuracy, windowAccuracy: floatWindows.accuracy },
       int8FloatWindowAgreement: agreement,
     },

@@ -54,6 +54,7 @@ export function renderClip(o: ClipOptions): Clip {
       emergency: true,
       onsetSeconds: mix.active[0].start / o.sampleRate,
       offsetSeconds: mix.active[mix.active.length - 1].end / o.sampleRate,
+      activeSeconds: mix.active.map((w): [number, number] => [w.start / o.sampleRate, w.end / o.sampleRate]),
       variant: sound.variant,
       background: environment,
       snrDb,

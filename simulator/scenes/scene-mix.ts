@@ -19,6 +19,8 @@ export interface SceneLabel {
   onsetSeconds?: number;
   /** When it last stops sounding (the end of its last active stretch). */
   offsetSeconds?: number;
+  /** Every stretch it sounds, [start, end] in seconds (a horn's presses, an alarm's beeps). */
+  activeSeconds?: [number, number][];
   /** The emergency sound's variant, e.g. 'wail' or 'smoke-t3'. */
   variant?: string;
   /** The environment under an emergency sound. */

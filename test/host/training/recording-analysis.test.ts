@@ -42,8 +42,10 @@ async function classify(t: Test, file: string): Promise<RecordingReport> {
 
 const dir = t.testdir({});
 const data = join(dir, 'scenes');
-// +10 dB: a clearly audible siren, so the test rests on the targets, not on the tuning
-runScenes({ out: data, seed: 11, clips: 1, seconds: 3, snr: [10, 10], rate: 48000, classes: 'siren,traffic', eventsPerMinute: 4 });
+// +10 dB: a clearly audible siren, so the test rests on the targets, not on the tuning.
+// Its onset (0.48 s) is after the detector's 480 ms of background learning from init: a tone that
+// starts during those is detected late or not at all (docs/firmware-abi.md, emergency detector).
+runScenes({ out: data, seed: 7, clips: 1, seconds: 3, snr: [10, 10], rate: 48000, classes: 'siren,traffic', eventsPerMinute: 4 });
 const siren = join(data, 'siren', '0000.wav');
 const labels = JSON.parse(readFileSync(join(data, 'labels.json'), 'utf8')) as { clips: { file: string; onsetSeconds?: number }[] };
 const onset = labels.clips.find((c) => c.file === 'siren/0000.wav')!.onsetSeconds!;
@@ -146,7 +148,7 @@ t.test('bad inputs: one line, an exit code, no stack trace', async (t) => {
   const bad = join(dir, 'bad');
   mkdirSync(bad);
   writeFileSync(join(bad, 'text.wav'), 'not a wave file');
-  writeFileSync(join(bad, 'corrupt.ancm'), readFileSync(join(root, 'models', 'default.ancm')).subarray(0, 4000));
+  writeFileSync(join(bad, 'corrupt.ancm'), readFileSync(join(root, 'models', 'default.ancm')).subarray(0, -16));
   writeWav(join(bad, 'empty.wav'), 48000, [new Float32Array(0)]);
   writeWav(join(bad, 'odd-rate.wav'), 22050, [new Float32Array(22050)]);
   const refused = async (args: string[], exitCode: number, code: string, message: RegExp) => {

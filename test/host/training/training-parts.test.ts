@@ -6,11 +6,13 @@ import { inferModel } from '../../../firmware/model-blob.ts';
 import { createRandom } from '../../../simulator/acoustics/random.ts';
 import { classificationMetrics, clipDecision, clipDecisionWithEmergencies } from '../../../host/training/classification-metrics.ts';
 import { shuffleSplits } from '../../../host/training/dataset-reader.ts';
-import { predict } from '../../../host/training/dense-network.ts';
+import { predict } from '../../../host/training/float-network.ts';
 import { DEFAULT_FRONT_END, featureProbeBlob } from '../../../host/training/feature-settings.ts';
 import { contextWindows, FirmwareFeatures, normalisation, normalise } from '../../../host/training/feature-extraction.ts';
 import { asymmetricRange, multiplyAdds, quantizeNetwork } from '../../../host/training/quantize.ts';
 import { trainNetwork } from '../../../host/training/train-loop.ts';
+import { formatHidden, layerShapes, parseHidden } from '../../../host/training/network-layout.ts';
+import { windowLabel } from '../../../host/training/window-labels.ts';
 
 t.test('splits: seeded, 70/15/15, every split non-empty from 3 clips', async (t) => {
   t.same(shuffleSplits(20, 4), shuffleSplits(20, 4), 'same seed, same split');
@@ -59,7 +61,7 @@ t.test('training learns a separable toy problem; int8 follows the float network'
   };
   const train = make(300);
   const validation = make(60);
-  const fit = trainNetwork(train, validation, 3, { seed: 1, hidden: [8], maxEpochs: 30 });
+  const fit = trainNetwork(train, validation, { seed: 1, shapes: layerShapes([{ type: 'dense', size: 8 }], 8, 1, 3), maxEpochs: 30 });
   const correct = validation.x.filter((x, i) => predict(fit.network, x).indexOf(Math.max(...predict(fit.network, x))) === validation.y[i]).length;
   t.ok(correct / validation.x.length > 0.9, `validation accuracy ${correct}/${validation.x.length}`);
   t.ok(fit.epochs.length <= 30 && fit.bestEpoch >= 1);
@@ -95,4 +97,33 @@ t.test('features are the firmware front end\'s own frames', async (t) => {
   const n = frames.map((f) => normalise(f, norm.mean, norm.scale));
   const mean0 = n.reduce((s, f) => s + f[0]!, 0) / n.length;
   t.ok(Math.abs(mean0) < 1e-3, 'normalised mean 0');
+});
+
+t.test('--hidden layouts: dense, pointwise, depthwise, pooled; refused with a reason', async (t) => {
+  t.same(parseHidden('64'), [{ type: 'dense', size: 64 }]);
+  t.same(parseHidden('pw32, dw5,pw16,dw'), [{ type: 'pointwise', channels: 32 }, { type: 'depthwise', kernel: 5 }, { type: 'pointwise', channels: 16 }, { type: 'depthwise' }]);
+  t.equal(formatHidden(parseHidden('pw32,dw5,dw,64')), 'pw32,dw5,dw,64');
+  const shapes = layerShapes(parseHidden('pw16,dw5,dw'), 32, 20, 11);
+  t.same(shapes.map((s) => [s.type, s.inSize, s.outSize, s.channelsIn, s.channelsOut, s.kernel, s.relu]), [
+    ['pointwise_conv1d', 640, 320, 32, 16, 1, true],
+    ['depthwise_conv1d', 320, 256, 16, 16, 5, true],
+    ['depthwise_conv1d', 256, 16, 16, 16, 16, false],
+    ['dense', 16, 11, 16, 11, 1, false],
+  ]);
+  for (const bad of ['x', '0', 'pw', 'pw0', 'dw33', '64,,8', '-3', '2049']) {
+    t.throws(() => parseHidden(bad), { code: 'bad-option' }, `"${bad}"`);
+  }
+  t.throws(() => layerShapes(parseHidden('dw21'), 32, 20, 11), { code: 'bad-option', message: /21 steps does not fit the 20/ });
+  t.throws(() => layerShapes(parseHidden('pw128'), 32, 20, 11), { code: 'bad-option', message: /2560 values exceeds/ });
+});
+
+t.test('window labels: an emergency window hears its sound, else it is the background', async (t) => {
+  const fe = DEFAULT_FRONT_END; // a window of frames end-20 .. end-1 spans (end - 20) * 0.02 .. (end - 1) * 0.02 + 0.032 s
+  const horn = { classIndex: 10, sound: { active: [[1.0, 1.2]] as [number, number][], backgroundIndex: 1 } };
+  t.equal(windowLabel(horn, 20, fe), 1, 'before the toot: traffic');
+  t.equal(windowLabel(horn, 60, fe), 10, 'over the whole toot: horn');
+  t.equal(windowLabel(horn, 52, fe), -1, 'a sliver of it (0.052 s): left out');
+  t.equal(windowLabel(horn, 58, fe), 10, '0.172 s of it: horn');
+  t.equal(windowLabel({ classIndex: 10, sound: { active: [[1.0, 1.2]] } }, 20, fe), -1, 'background not a class of the set: left out');
+  t.equal(windowLabel({ classIndex: 3 }, 20, fe), 3, 'no sound labels: the clip\'s class');
 });

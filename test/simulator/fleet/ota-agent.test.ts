@@ -89,9 +89,10 @@ t.test('a model bundle swaps live; the job reports each step and the shadow the 
 });
 
 t.test('a download interrupted by a disconnect resumes from the offset held, not 0', async (t) => {
-  const { h, deviceId } = await headset(t, { faults: { disconnectAfterBytes: 3 * 4096 } });
+  const { h, deviceId } = await headset(t, { faults: { disconnectAfterBytes: 3 * 1024 } });
   const bundle = modelBundle('1.2.0');
-  const job = script.offer(bundle, { jobId: 'j-resume', kind: 'model', version: '1.2.0' });
+  // 1 KiB chunks: the default model is 4 KB, so the bundle is a handful of chunks
+  const job = script.offer(bundle, { jobId: 'j-resume', kind: 'model', version: '1.2.0', chunkSize: 1024 });
   // at the second connect nothing of the new session has been asked yet
   let mark: { requests: number; updates: number } | undefined;
   const reconnected = new Promise<void>((resolve) =>
@@ -107,7 +108,7 @@ t.test('a download interrupted by a disconnect resumes from the offset held, not
   const report = script.updates.slice(mark!.updates).find((u) => u.jobId === 'j-resume')!;
   t.equal(report.update.state, 'downloading', 'the first report after the reconnect is downloading');
   const held = report.update.offset!;
-  t.ok(held >= 3 * 4096 && held % 4096 === 0, `it says ${held} bytes are held`);
+  t.ok(held >= 3 * 1024 && held % 1024 === 0, `it says ${held} bytes are held`);
   const after = script.requests.slice(mark!.requests).filter((r) => r.deviceId === deviceId);
   t.equal(after[0]?.offset, held, `the first request after the reconnect asks from ${held}`);
   t.ok(after.every((r) => r.offset >= held), 'nothing held is asked for again');
@@ -262,7 +263,7 @@ t.test('lost replies are asked again after the request timeout; a dead server fa
   clock.advance(2100);
   t.equal((await script.outcome('j-lossy')).state, 'succeeded');
   script.answer = () => 'drop';
-  script.assign(deviceId, [script.offer(modelBundle('1.9.2'), { jobId: 'j-dead', kind: 'model', version: '1.9.2' })]);
+  script.assign(deviceId, [script.offer(modelBundle('1.9.2'), { jobId: 'j-dead', kind: 'model', version: '1.9.2', chunkSize: 1024 })]);
   for (let i = 0; i < 10 && !script.states('j-dead').includes('failed'); i++) {
     const asked = script.requests.length;
     clock.advance(2100);

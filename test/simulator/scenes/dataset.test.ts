@@ -57,7 +57,12 @@ t.test('the writer lays out <dir>/<class>/<n>.wav with labels.json', async (t) =
     const clip = clips.find((c) => c.label.class === entry.class && `${c.label.class}/${String(c.index).padStart(4, '0')}.wav` === entry.file)!;
     t.equal(wav.sampleRate, 16000);
     t.ok(sameSamples(wav.channels[0], clip.samples), `${entry.file} holds the clip exactly`);
-    if (entry.emergency) t.ok(entry.onsetSeconds !== undefined && entry.snrDb !== undefined, 'onset and SNR recorded');
+    if (entry.emergency) {
+      t.ok(entry.onsetSeconds !== undefined && entry.snrDb !== undefined, 'onset and SNR recorded');
+      const active = entry.activeSeconds!;
+      t.same([active[0]![0], active.at(-1)![1]], [entry.onsetSeconds, entry.offsetSeconds], 'active stretches run from the onset to the offset');
+      t.ok(active.every(([a, b], i) => b > a && (i === 0 || a >= active[i - 1]![1])), 'in order, not overlapping');
+    }
   }
 });
 
