@@ -2,7 +2,7 @@
 // generator does not share its event loop), PostgreSQL when DATABASE_URL or TEST_DATABASE_URL is
 // set (a fresh schema, dropped at the end), else in-memory PGlite. The connect-rate limit is
 // raised: the benchmark measures capacity, and all its clients come from 127.0.0.1.
-// Talks to run.ts over IPC: 'ready' with ports, then answers 'count' (telemetry rows), 'settle'
+// Talks to run.ts over IPC: 'ready' with ports, then answers 'count' (telemetry samples), 'settle'
 // (the broker's presence writes have landed) and 'stop'.
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
@@ -12,6 +12,7 @@ import { connectDatabase } from '../../fleet/db/connect.ts';
 import type { Database } from '../../fleet/db/database.ts';
 import { migrateToLatest } from '../../fleet/db/migrate.ts';
 import { startFleet } from '../../fleet/server.ts';
+import { countTelemetry } from '../../fleet/telemetry/telemetry-repository.ts';
 import { createAdmin } from '../../fleet/users/admin-bootstrap.ts';
 import { BENCH_SECRET, type ControlMessage, type ServerMessage } from './server-messages.ts';
 
@@ -57,8 +58,7 @@ const key = (await fleet.app.inject({ method: 'POST', url: '/api/v1/api-keys', h
 const send = (m: ServerMessage) => process.send!(m);
 process.on('message', async (m: ControlMessage) => {
   if (m.type === 'count') {
-    const row = await db.selectFrom('telemetry').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    send({ type: 'count', rows: Number(row.n) });
+    send({ type: 'count', samples: await countTelemetry(db) });
   } else if (m.type === 'settle') {
     await fleet.broker.idle();
     send({ type: 'settled' });

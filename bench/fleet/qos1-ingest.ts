@@ -2,6 +2,7 @@
 // each keeping W telemetry batches in flight, for a fixed time. Only PUBACKed messages count:
 // for our broker a PUBACK means the rows are committed, for bare Mosquitto only that it took them.
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
+import { encodeBatch, telemetryBatch, type PayloadEncoding } from './telemetry-payloads.ts';
 
 export interface IngestOptions {
   url: string;
@@ -9,6 +10,8 @@ export interface IngestOptions {
   window: number;
   samplesPerBatch: number;
   seconds: number;
+  /** Payload encoding (default JSON, the one the fleet accepts). */
+  encoding?: PayloadEncoding;
   /** Identity of publisher i; its topic is anc/v1/<deviceId>/telemetry. */
   identity(i: number): { deviceId: string; options: IClientOptions };
 }
@@ -20,14 +23,8 @@ export interface IngestResult {
   seconds: number;
   messagesPerSecond: number;
   samplesPerSecond: number;
-}
-
-function batch(samples: number): string {
-  const t = Date.now();
-  return JSON.stringify({
-    v: 1,
-    samples: Array.from({ length: samples }, (_, k) => ({ t: t - k * 100, attenuationDb: 30 + (k % 7), errorPower: 0.0021, recoveries: 0, intensity: 1 })),
-  });
+  /** Bytes of the last payload sent. */
+  payloadBytes: number;
 }
 
 export async function runIngest(o: IngestOptions): Promise<IngestResult> {
@@ -36,7 +33,12 @@ export async function runIngest(o: IngestOptions): Promise<IngestResult> {
     const id = o.identity(i);
     clients.push(await connectAsync(o.url, { protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 10_000, ...id.options }));
   }
-  const result: IngestResult = { acked: 0, ackedSamples: 0, failed: 0, seconds: 0, messagesPerSecond: 0, samplesPerSecond: 0 };
+  const result: IngestResult = { acked: 0, ackedSamples: 0, failed: 0, seconds: 0, messagesPerSecond: 0, samplesPerSecond: 0, payloadBytes: 0 };
+  const batch = (samples: number) => {
+    const payload = encodeBatch(o.encoding ?? 'json', telemetryBatch(samples));
+    result.payloadBytes = payload.byteLength;
+    return payload;
+  };
   const started = performance.now();
   const end = started + o.seconds * 1000;
   await Promise.all(

@@ -4,7 +4,7 @@ export const BENCH_SECRET = 'bench-device-secret-0123456789abcdef';
 
 export type ServerMessage =
   | { type: 'ready'; api: string; mqttPort: number; apiKey: string; database: string; devices: number }
-  | { type: 'count'; rows: number }
+  | { type: 'count'; samples: number }
   | { type: 'settled' }
   | { type: 'stopped' };
 /** 'settle': answer once the broker's presence writes (connect/disconnect) have all landed. */

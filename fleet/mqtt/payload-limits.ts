@@ -61,23 +61,44 @@ export function decodeJsonPayload(
 /**
  * Walks a parsed JSON tree without recursion (so a hostile depth cannot overflow the stack) and
  * reports the first nesting or key problem. Depth counts containers: `{}` is 1, `{"a":[1]}` is 2.
+ * Only containers are visited, and a problem's path is spelled only once one is found: this runs
+ * on every telemetry message.
  */
 export function inspectJsonTree(value: unknown, maxDepth: number): PayloadProblem | undefined {
-  const stack: Array<{ node: unknown; depth: number; path: string }> = [{ node: value, depth: 0, path: '' }];
+  if (value === null || typeof value !== 'object') return undefined;
+  const stack: Frame[] = [{ node: value as object, depth: 1, key: '', parent: undefined }];
   while (stack.length > 0) {
-    const { node, depth, path } = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth + 1 > maxDepth) return { reason: 'too-deep', message: `nesting deeper than ${maxDepth} at ${path || '/'}` };
+    const frame = stack.pop()!;
+    if (frame.depth > maxDepth) return { reason: 'too-deep', message: `nesting deeper than ${maxDepth} at ${pathOf(frame)}` };
+    const { node, depth } = frame;
     if (Array.isArray(node)) {
-      node.forEach((child, index) => stack.push({ node: child, depth: depth + 1, path: `${path}/${index}` }));
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (child !== null && typeof child === 'object') stack.push({ node: child, depth: depth + 1, key: i, parent: frame });
+      }
       continue;
     }
     for (const key of Object.keys(node)) {
-      if (FORBIDDEN_KEYS.has(key)) return { reason: 'forbidden-key', message: `key "${key}" is not allowed (at ${path || '/'})` };
-      stack.push({ node: (node as Record<string, unknown>)[key], depth: depth + 1, path: `${path}/${key}` });
+      if (FORBIDDEN_KEYS.has(key)) return { reason: 'forbidden-key', message: `key "${key}" is not allowed (at ${pathOf(frame)})` };
+      const child: unknown = (node as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') stack.push({ node: child, depth: depth + 1, key, parent: frame });
     }
   }
   return undefined;
+}
+
+interface Frame {
+  node: object;
+  depth: number;
+  key: string | number;
+  parent: Frame | undefined;
+}
+
+/** `/a/0/b` for a frame, `/` for the root. */
+function pathOf(frame: Frame): string {
+  const keys: Array<string | number> = [];
+  for (let f: Frame | undefined = frame; f?.parent; f = f.parent) keys.push(f.key);
+  return keys.length === 0 ? '/' : `/${keys.reverse().join('/')}`;
 }
 
 function fail(reason: PayloadProblemReason, message: string): DecodedPayload {

@@ -15,16 +15,23 @@ export interface BatcherClock {
 export interface Batch<R> {
   id: number;
   rows: R[];
+  /** Total size of the rows (`sizeOf`). */
+  size: number;
   /** Messages whose acks ride on this batch. */
   messages: number;
 }
 
 export interface BatcherOptions<R> {
-  /** Flush once this many rows wait. A batch holds whole messages, so one large message may exceed it. */
+  /**
+   * How much of the limits below one row takes (default 1). Telemetry counts samples: a row is
+   * one message's samples, and what a batch costs to write grows with them.
+   */
+  sizeOf?(row: R): number;
+  /** Flush once rows of this total size wait. A batch holds whole messages, so one large message may exceed it. */
   maxRows: number;
   /** Flush a partial batch once its oldest message has waited this long. */
   maxDelayMs: number;
-  /** Refuse new messages beyond this many queued rows (backpressure). Default 10 x maxRows. */
+  /** Refuse new messages beyond this total size of queued rows (backpressure). Default 10 x maxRows. */
   maxQueuedRows?: number;
   /** Concurrent inserts. Default 1: with one writer, batches grow under load instead of queries. */
   maxInFlight?: number;
@@ -37,6 +44,7 @@ export interface BatcherOptions<R> {
 
 export type AddOutcome = 'queued' | 'acked' | 'refused';
 
+/** Row counts are sizes (`sizeOf`); messages and batches are counted. */
 export interface BatcherStats {
   queuedRows: number;
   queuedMessages: number;
@@ -61,6 +69,7 @@ export interface Batcher<R> {
 
 interface Pending<R> {
   rows: readonly R[];
+  size: number;
   ack: Ack;
   at: number;
 }
@@ -71,6 +80,8 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
   if (!Number.isFinite(maxDelayMs) || maxDelayMs < 0) throw new RangeError('maxDelayMs must be >= 0');
   const maxQueuedRows = options.maxQueuedRows ?? 10 * maxRows;
   const maxInFlight = options.maxInFlight ?? 1;
+  const sizeOf = options.sizeOf;
+  const measure = (rows: readonly R[]) => (sizeOf ? rows.reduce((sum, row) => sum + sizeOf(row), 0) : rows.length);
 
   const queue: Pending<R>[] = [];
   let queuedRows = 0;
@@ -93,16 +104,18 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
   function dispatch(): void {
     const messages: Pending<R>[] = [];
     const rows: R[] = [];
-    while (queue.length > 0 && (rows.length === 0 || rows.length + queue[0]!.rows.length <= maxRows)) {
+    let size = 0;
+    while (queue.length > 0 && (messages.length === 0 || size + queue[0]!.size <= maxRows)) {
       const message = queue.shift()!;
       messages.push(message);
-      rows.push(...message.rows);
+      for (const row of message.rows) rows.push(row);
+      size += message.size;
     }
-    queuedRows -= rows.length;
-    inFlightRows += rows.length;
+    queuedRows -= size;
+    inFlightRows += size;
     const id = nextId++;
     inFlight.set(id, messages);
-    options.flush({ id, rows, messages: messages.length });
+    options.flush({ id, rows, size, messages: messages.length });
   }
 
   function pump(force: boolean): void {
@@ -133,19 +146,20 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
   return {
     add(rows, ack) {
       if (closed) {
-        callAcks([{ rows, ack, at: 0 }], new Error('ingest is shutting down'));
+        callAcks([{ rows, size: 0, ack, at: 0 }], new Error('ingest is shutting down'));
         return 'refused';
       }
       if (rows.length === 0) {
-        callAcks([{ rows, ack, at: 0 }]);
+        callAcks([{ rows, size: 0, ack, at: 0 }]);
         return 'acked';
       }
-      if (queuedRows + rows.length > maxQueuedRows) {
-        callAcks([{ rows, ack, at: 0 }], new Error(`ingest overloaded: ${queuedRows} rows queued`));
+      const size = measure(rows);
+      if (queuedRows + size > maxQueuedRows) {
+        callAcks([{ rows, size, ack, at: 0 }], new Error(`ingest overloaded: ${queuedRows} rows queued`));
         return 'refused';
       }
-      queue.push({ rows, ack, at: clock.now() });
-      queuedRows += rows.length;
+      queue.push({ rows, size, ack, at: clock.now() });
+      queuedRows += size;
       // Only the first message (which arms the timer) or a full batch changes what pump decides.
       if (queue.length === 1 || queuedRows >= maxRows) pump(false);
       return 'queued';
@@ -154,7 +168,7 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
       const messages = inFlight.get(batchId);
       if (!messages) return false;
       inFlight.delete(batchId);
-      inFlightRows -= messages.reduce((sum, message) => sum + message.rows.length, 0);
+      inFlightRows -= messages.reduce((sum, message) => sum + message.size, 0);
       callAcks(messages, error);
       pump(false);
       return true;

@@ -43,18 +43,26 @@ export const TelemetryBatch = Type.Object(
 );
 export type TelemetryBatch = Static<typeof TelemetryBatch>;
 
-/** One row of the telemetry table; optional measurements are null, never undefined. */
+export type TelemetrySample = Static<typeof TelemetrySample>;
+
+/**
+ * Rows of the telemetry table hold the samples of one message that fall in one segment: a
+ * minute aligned to the epoch. A query for [from, to) then only reads rows whose segment starts
+ * at or after segmentStart(from), and retention deletes whole segments (fleet/telemetry/
+ * telemetry-repository.ts). A message's samples usually span seconds, so it is usually one row.
+ */
+export const TELEMETRY_SEGMENT_MS = 60_000;
+
+export function segmentStart(t: number): number {
+  return Math.floor(t / TELEMETRY_SEGMENT_MS) * TELEMETRY_SEGMENT_MS;
+}
+
+/** One row of the telemetry table: one device's samples in one segment, in the order sent. */
 export interface TelemetryRow {
   deviceId: string;
-  t: number;
-  attenuationDb: number;
-  errorPower: number;
-  recoveries: number;
-  noiseClass: string | null;
-  noiseConfidence: number | null;
-  battery: number | null;
-  intensity: number | null;
-  emergencies: number | null;
+  /** Start of the segment, epoch ms. */
+  segment: number;
+  samples: readonly TelemetrySample[];
 }
 
 export type TelemetryCheck = { ok: true; rows: TelemetryRow[] } | { ok: false; reason: string };
@@ -62,8 +70,9 @@ export type TelemetryCheck = { ok: true; rows: TelemetryRow[] } | { ok: false; r
 const checker = TypeCompiler.Compile(TelemetryBatch);
 
 /**
- * Validates a decoded payload. `deviceId` comes from the topic (never from the payload, so a
- * device cannot write rows for another), `now` from the server clock.
+ * Validates a decoded payload into rows. `deviceId` comes from the topic (never from the payload,
+ * so a device cannot write rows for another), `now` from the server clock. The validated sample
+ * objects are stored as they are (the schema admits no other fields), not copied.
  */
 export function validateTelemetryBatch(payload: unknown, context: { deviceId: string; now: number }): TelemetryCheck {
   if (!checker.Check(payload)) {
@@ -72,22 +81,22 @@ export function validateTelemetryBatch(payload: unknown, context: { deviceId: st
   }
   const earliest = context.now - TELEMETRY_LIMITS.maxAgeMs;
   const latest = context.now + TELEMETRY_LIMITS.maxFutureMs;
-  const rows: TelemetryRow[] = [];
-  for (const [i, sample] of payload.samples.entries()) {
-    if (sample.t < earliest) return { ok: false, reason: `/samples/${i}/t: older than ${TELEMETRY_LIMITS.maxAgeMs} ms` };
-    if (sample.t > latest) return { ok: false, reason: `/samples/${i}/t: more than ${TELEMETRY_LIMITS.maxFutureMs} ms in the future` };
-    rows.push({
-      deviceId: context.deviceId,
-      t: sample.t,
-      attenuationDb: sample.attenuationDb,
-      errorPower: sample.errorPower,
-      recoveries: sample.recoveries,
-      noiseClass: sample.noiseClass ?? null,
-      noiseConfidence: sample.noiseConfidence ?? null,
-      battery: sample.battery ?? null,
-      intensity: sample.intensity ?? null,
-      emergencies: sample.emergencies ?? null,
-    });
+  const { samples } = payload;
+  const first = segmentStart(samples[0]!.t);
+  let oneSegment = true;
+  for (let i = 0; i < samples.length; i++) {
+    const t = samples[i]!.t;
+    if (t < earliest) return { ok: false, reason: `/samples/${i}/t: older than ${TELEMETRY_LIMITS.maxAgeMs} ms` };
+    if (t > latest) return { ok: false, reason: `/samples/${i}/t: more than ${TELEMETRY_LIMITS.maxFutureMs} ms in the future` };
+    if (oneSegment && segmentStart(t) !== first) oneSegment = false;
   }
-  return { ok: true, rows };
+  if (oneSegment) return { ok: true, rows: [{ deviceId: context.deviceId, segment: first, samples }] };
+  const bySegment = new Map<number, TelemetrySample[]>();
+  for (const sample of samples) {
+    const segment = segmentStart(sample.t);
+    const group = bySegment.get(segment);
+    if (group) group.push(sample);
+    else bySegment.set(segment, [sample]);
+  }
+  return { ok: true, rows: [...bySegment].map(([segment, group]) => ({ deviceId: context.deviceId, segment, samples: group })) };
 }

@@ -1,6 +1,7 @@
 // Telemetry ingest: the batching policy (`createBatcher`) wired to the database. Rows of many
-// messages go into one transaction; each message's ack (its PUBACK) runs only after that
-// transaction commits, and with an error when it fails, so nothing acknowledged is unstored.
+// messages (about one row per message) go into one statement; each message's ack (its PUBACK)
+// runs only after that statement commits, and with an error when it fails, so nothing
+// acknowledged is unstored. Batch limits count samples, which is what a write costs.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.ts';
 import type { FleetMetrics } from '../observability/fleet-metrics.ts';
@@ -11,15 +12,17 @@ import { insertTelemetryRows } from './telemetry-repository.ts';
 export interface TelemetryIngestOptions {
   db: Kysely<Database>;
   metrics?: FleetMetrics;
-  maxRows?: number;
+  /** Flush once this many samples wait. */
+  maxSamples?: number;
   maxDelayMs?: number;
-  maxQueuedRows?: number;
+  /** Refuse messages beyond this many queued samples (backpressure). */
+  maxQueuedSamples?: number;
   /** Concurrent batch writes (default 1: on a busy machine one writer with growing batches beats several). */
   maxInFlight?: number;
   clock?: BatcherClock;
   /** Writes one batch inside the given transaction; the default inserts into `telemetry`. Tests replace it to make writes fail. */
   write?: (trx: Kysely<Database>, rows: readonly TelemetryRow[]) => Promise<void>;
-  onError?: (error: unknown, rows: number) => void;
+  onError?: (error: unknown, samples: number) => void;
 }
 
 export interface TelemetryIngest {
@@ -46,22 +49,23 @@ export function createTelemetryIngest(options: TelemetryIngestOptions): Telemetr
   let idle: (() => void) | undefined;
 
   const batcher = createBatcher<TelemetryRow>({
-    // Sized for load: a batch takes everything queued up to maxRows, so under load batches grow
-    // (fewer statements per row) and when idle a message waits at most maxDelayMs.
-    maxRows: options.maxRows ?? 4000,
+    // Sized for load: a batch takes everything queued up to maxSamples, so under load batches
+    // grow (fewer statements per message) and when idle a message waits at most maxDelayMs.
+    sizeOf: (row) => row.samples.length,
+    maxRows: options.maxSamples ?? 4000,
     maxDelayMs: options.maxDelayMs ?? 5,
-    maxQueuedRows: options.maxQueuedRows ?? 40_000,
+    maxQueuedRows: options.maxQueuedSamples ?? 40_000,
     maxInFlight: options.maxInFlight ?? 1,
     clock,
     flush(batch) {
       write(batch.rows)
         .then(
           () => {
-            metrics?.ingestBatchSize.observe(batch.rows.length);
+            metrics?.ingestBatchSize.observe(batch.size);
             batcher.settle(batch.id);
           },
           (error: unknown) => {
-            options.onError?.(error, batch.rows.length);
+            options.onError?.(error, batch.size);
             batcher.settle(batch.id, error instanceof Error ? error : new Error(String(error)));
           },
         )

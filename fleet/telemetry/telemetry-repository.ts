@@ -1,9 +1,10 @@
-// The telemetry table: one multi-row insert per ingest batch, bucketed aggregates for queries,
-// and deletion by age. Measurements live in one jsonb column; the metric names a query may
-// aggregate are a closed list, so no caller-supplied text ever reaches the SQL as a key.
-import { sql, type Kysely } from 'kysely';
+// The telemetry table: one row per message and minute (samples as columnar arrays, migration
+// 0004), one multi-row insert per ingest batch, bucketed aggregates that unnest the arrays, and
+// deletion by age. The metric names a query may aggregate are a closed list mapped to columns,
+// so no caller-supplied text ever reaches the SQL as an identifier.
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/database.ts';
-import type { TelemetryRow } from './telemetry-batch.ts';
+import { segmentStart, type TelemetryRow, type TelemetrySample } from './telemetry-batch.ts';
 
 type Db = Kysely<Database>;
 
@@ -11,32 +12,68 @@ type Db = Kysely<Database>;
 export const TELEMETRY_METRICS = ['attenuationDb', 'errorPower', 'recoveries', 'noiseConfidence', 'battery', 'intensity', 'emergencies'] as const;
 export type TelemetryMetric = (typeof TELEMETRY_METRICS)[number];
 
-// Rows travel as one JSON parameter that PostgreSQL expands itself: one bind parameter per
-// statement, whatever the row count, and no per-value work in the query builder (a 4,000-row
-// batch as bind parameters would be 12,000 of them). Chunked only to bound a statement's size.
+const METRIC_COLUMNS = {
+  attenuationDb: 'attenuation_db',
+  errorPower: 'error_power',
+  recoveries: 'recoveries',
+  noiseConfidence: 'noise_confidence',
+  battery: 'battery',
+  intensity: 'intensity',
+  emergencies: 'emergencies',
+} as const satisfies Record<TelemetryMetric, string>;
+
+// A batch travels as one text[] parameter per column, each element one row's array literal
+// ('{1,2,3}'), which PostgreSQL's own array input parses: eleven bind parameters per statement
+// whatever the row count, and no per-value work in the query builder or the driver (the sample
+// columns' text[] literals are built here, so pg passes them as they are). Chunked only to bound
+// a statement.
 const MAX_ROWS_PER_INSERT = 10_000;
 
-const METRIC_FIELDS = ['attenuationDb', 'errorPower', 'recoveries', 'noiseClass', 'noiseConfidence', 'battery', 'intensity', 'emergencies'] as const satisfies ReadonlyArray<Exclude<keyof TelemetryRow, 'deviceId' | 't'>>;
+type Field = Exclude<keyof TelemetrySample, 't'>;
+const REQUIRED: readonly Field[] = ['attenuationDb', 'errorPower', 'recoveries'];
+/** Optional numeric fields; `noiseClass`, the one text field, is added on its own. */
+const OPTIONAL: readonly Field[] = ['noiseConfidence', 'battery', 'intensity', 'emergencies'];
 
-/** `[[deviceId, t, {metrics}], ...]` as JSON text. Nulls are not stored: an absent optional measurement is simply not in the object. */
-function rowsAsJson(rows: readonly TelemetryRow[]): string {
-  const out: unknown[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const metrics: Record<string, unknown> = {};
-    for (const field of METRIC_FIELDS) {
-      const value = row[field];
-      if (value !== null && value !== undefined) metrics[field] = value;
+/** Quotes an array element; labels are validated, but a literal must not depend on it. */
+const quoted = (text: string) => `"${text.replace(/["\\]/g, '\\$&')}"`;
+
+/** One row's values of a field as an array literal; null for an optional field no sample has. */
+function arrayLiteral(samples: readonly TelemetrySample[], field: Field | 't', optional: boolean): string | null {
+  let present = false;
+  let out = '{';
+  for (let i = 0; i < samples.length; i++) {
+    const value = samples[i]![field];
+    if (i > 0) out += ',';
+    if (value === undefined || value === null) out += 'NULL';
+    else {
+      present = true;
+      // String(number) is the shortest text that reads back as the same double.
+      out += typeof value === 'string' ? quoted(value) : String(value);
     }
-    out[i] = [row.deviceId, row.t, metrics];
   }
-  return JSON.stringify(out);
+  return optional && !present ? null : `${out}}`;
+}
+
+/** The text[] literal of one column: every row's array literal, quoted as an element. */
+function column(rows: readonly TelemetryRow[], field: Field | 't', optional: boolean): string {
+  let out = '{';
+  for (let i = 0; i < rows.length; i++) {
+    const literal = arrayLiteral(rows[i]!.samples, field, optional);
+    if (i > 0) out += ',';
+    // Numeric literals hold no quote or backslash; only text arrays need escaping again.
+    out += literal === null ? 'NULL' : field === 'noiseClass' ? quoted(literal) : `"${literal}"`;
+  }
+  return `${out}}`;
 }
 
 async function insertChunk(db: Db, rows: readonly TelemetryRow[]): Promise<void> {
-  await sql`insert into telemetry (device_id, ts, metrics)
-    select r->>0, timestamptz 'epoch' + (r->>1)::bigint * interval '1 millisecond', r->2
-    from jsonb_array_elements(${rowsAsJson(rows)}::jsonb) as r`.execute(db);
+  const [attenuationDb, errorPower, recoveries] = REQUIRED.map((field) => column(rows, field, false));
+  const [noiseConfidence, battery, intensity, emergencies] = OPTIONAL.map((field) => column(rows, field, true));
+  await sql`insert into telemetry (device_id, ts, t, attenuation_db, error_power, recoveries, noise_class, noise_confidence, battery, intensity, emergencies)
+    select d, timestamptz 'epoch' + s * interval '1 millisecond', t::bigint[], a::float8[], e::float8[], r::integer[], nc::text[], ncf::float8[], b::float8[], i::float8[], em::integer[]
+    from unnest(${rows.map((row) => row.deviceId)}::text[], ${rows.map((row) => row.segment)}::bigint[], ${column(rows, 't', false)}::text[],
+      ${attenuationDb}::text[], ${errorPower}::text[], ${recoveries}::text[], ${column(rows, 'noiseClass', true)}::text[], ${noiseConfidence}::text[],
+      ${battery}::text[], ${intensity}::text[], ${emergencies}::text[]) as u(d, s, t, a, e, r, nc, ncf, b, i, em)`.execute(db);
 }
 
 /**
@@ -72,44 +109,43 @@ export interface BucketRow {
 
 /**
  * avg/min/max of one metric per bucket over [from, to), for one device or all members of a
- * group. Buckets are aligned to the epoch in milliseconds with plain arithmetic (no date_bin,
- * which older PostgreSQL lacks), so PGlite and PostgreSQL answer identically.
+ * group. Buckets are aligned to the epoch in milliseconds with integer arithmetic on the sample
+ * times (no date_bin, which older PostgreSQL lacks), so PGlite and PostgreSQL answer identically.
+ * Rows are found by the (device_id, ts) index: a row starting before the segment of `from` holds
+ * no sample at or after `from`.
  */
 export async function queryTelemetryBuckets(db: Db, query: BucketQuery): Promise<BucketRow[]> {
   if (!(TELEMETRY_METRICS as readonly string[]).includes(query.metric)) throw new RangeError(`unknown metric ${query.metric}`);
-  const value = sql<number>`(metrics->>${sql.lit(query.metric)})::float8`;
-  const bucket = sql<number>`(floor(extract(epoch from ts) * 1000 / ${query.widthMs}::float8) * ${query.widthMs}::float8)::bigint`;
-  let q = db
-    .selectFrom('telemetry')
-    .select([
-      bucket.as('t'),
-      sql<number>`avg(${value})`.as('avg'),
-      sql<number>`min(${value})`.as('min'),
-      sql<number>`max(${value})`.as('max'),
-      sql<number>`count(${value})::int`.as('count'),
-    ])
-    .where('ts', '>=', new Date(query.from))
-    .where('ts', '<', new Date(query.to))
-    .where(sql<boolean>`metrics ? ${sql.lit(query.metric)}`)
-    .groupBy(sql`1`)
-    .orderBy(sql`1`);
-  if (query.deviceId !== undefined) q = q.where('device_id', '=', query.deviceId);
-  if (query.group !== undefined) {
-    const group = query.group;
-    q = q.where('device_id', 'in', (eb) => eb.selectFrom('device_groups').select('device_id').where('group_name', '=', group));
-  }
-  const rows = await q.execute();
-  return rows.map((r) => ({ t: Number(r.t), avg: Number(r.avg), min: Number(r.min), max: Number(r.max), count: Number(r.count) }));
+  const column = sql.ref(`m.${METRIC_COLUMNS[query.metric]}`);
+  const width = query.widthMs;
+  let devices: RawBuilder<unknown> = sql`true`;
+  if (query.deviceId !== undefined) devices = sql`m.device_id = ${query.deviceId}`;
+  if (query.group !== undefined) devices = sql`${devices} and m.device_id in (select device_id from device_groups where group_name = ${query.group})`;
+  const result = await sql<{ t: number | string; avg: number; min: number; max: number; count: number }>`
+    select (s.t / ${width}::bigint) * ${width}::bigint as t, avg(s.v::float8) as avg, min(s.v::float8) as min, max(s.v::float8) as max, count(*)::int as count
+    from telemetry as m cross join lateral unnest(m.t, ${column}) as s(t, v)
+    where ${devices} and m.ts >= ${new Date(segmentStart(query.from))} and m.ts < ${new Date(query.to)}
+      and s.t >= ${query.from}::bigint and s.t < ${query.to}::bigint and s.v is not null
+    group by 1 order by 1`.execute(db);
+  return result.rows.map((r) => ({ t: Number(r.t), avg: Number(r.avg), min: Number(r.min), max: Number(r.max), count: Number(r.count) }));
 }
 
-/** Deletes rows older than `before`; returns how many. */
+/**
+ * Deletes the samples older than `before`, whole rows at a time: a row goes once its whole minute
+ * is before the minute of `before`, so no newer sample is ever deleted and an older one may stay
+ * up to a minute longer (until the next pass). Returns how many samples were deleted.
+ */
 export async function deleteTelemetryBefore(db: Db, before: Date): Promise<number> {
-  const result = await db.deleteFrom('telemetry').where('ts', '<', before).executeTakeFirst();
-  return Number(result.numDeletedRows);
+  const cutoff = new Date(segmentStart(before.getTime()));
+  const result = await sql<{ n: number | string }>`
+    with gone as (delete from telemetry where ts < ${cutoff} returning cardinality(t) as n)
+    select coalesce(sum(n), 0)::bigint as n from gone`.execute(db);
+  return Number(result.rows[0]!.n);
 }
 
+/** Stored samples, of one device or of all. */
 export async function countTelemetry(db: Db, deviceId?: string): Promise<number> {
-  let q = db.selectFrom('telemetry').select(sql<number>`count(*)::int`.as('n'));
-  if (deviceId !== undefined) q = q.where('device_id', '=', deviceId);
-  return Number((await q.executeTakeFirstOrThrow()).n);
+  const where = deviceId === undefined ? sql`` : sql`where device_id = ${deviceId}`;
+  const result = await sql<{ n: number | string }>`select coalesce(sum(cardinality(t)), 0)::bigint as n from telemetry ${where}`.execute(db);
+  return Number(result.rows[0]!.n);
 }

@@ -121,9 +121,12 @@ async function contract(t: Test, open: () => Promise<TestDatabase>): Promise<voi
     const shadow = await db.selectFrom('shadows').selectAll().where('device_id', '=', 'hs-sh').executeTakeFirstOrThrow();
     t.equal(shadow.version, 3, 'bigint reads back as a number on both drivers');
     t.same(shadow.desired, { mode: 'anc' });
-    await db.insertInto('telemetry').values({ device_id: 'hs-sh', ts: new Date('2026-01-01T00:00:00Z'), metrics: JSON.stringify({ att: 20.5 }) }).execute();
+    await db.insertInto('telemetry').values({ device_id: 'hs-sh', ts: new Date('2026-01-01T00:00:00Z'), t: '{1767225600000}', attenuation_db: '{20.5}', error_power: '{0}', recoveries: '{0}', battery: '{NULL}' }).execute();
     const row = await db.selectFrom('telemetry').selectAll().executeTakeFirstOrThrow();
-    t.same(row.metrics, { att: 20.5 });
+    t.same(row.attenuation_db, [20.5]);
+    t.same(row.battery, [null]);
+    t.equal(row.intensity, null);
+    t.equal(Number(row.t[0]), 1767225600000, 'bigint[] elements: strings from pg, numbers from PGlite');
     t.same(row.ts, new Date('2026-01-01T00:00:00Z'));
     const ev = await db.insertInto('events').values({ device_id: 'hs-sh', ts: new Date(), kind: 'emergency', severity: 'warn', data: '{}' }).returning('id').executeTakeFirstOrThrow();
     t.type(ev.id, 'number');

@@ -50,7 +50,7 @@ t.test('flushes when full, acks only after commit', async (t) => {
   t.equal(batches.length, 0);
   add('m2', [3, 4]);
   t.equal(batches.length, 1, 'four rows: flush');
-  t.same(batches[0], { id: 1, rows: [1, 2, 3, 4], messages: 2 });
+  t.same(batches[0], { id: 1, rows: [1, 2, 3, 4], size: 4, messages: 2 });
   t.same(acks, [], 'nothing acked before commit');
   t.same(batcher.stats(), { queuedRows: 0, queuedMessages: 0, inFlightBatches: 1, inFlightRows: 4 });
   t.equal(batcher.settle(1), true);
@@ -123,6 +123,28 @@ t.test('backpressure, empty messages, close', async (t) => {
   t.match(acks[2], ['late', { message: /shutting down/ }]);
   batcher.settle(1);
   t.same(batcher.stats(), { queuedRows: 0, queuedMessages: 0, inFlightBatches: 0, inFlightRows: 0 });
+});
+
+t.test('sizeOf: limits and stats count row sizes (telemetry: samples per row), not rows', async (t) => {
+  const time = fakeClock();
+  const batches: Batch<{ samples: number }>[] = [];
+  const acks: Array<[string, Error | undefined]> = [];
+  const batcher = createBatcher<{ samples: number }>({ maxRows: 10, maxDelayMs: 100, maxQueuedRows: 25, sizeOf: (row) => row.samples, clock: time.clock, flush: (batch) => batches.push(batch) });
+  const add = (name: string, ...sizes: number[]) => batcher.add(sizes.map((samples) => ({ samples })), (error) => acks.push([name, error]));
+  add('a', 4);
+  t.same(batcher.stats(), { queuedRows: 4, queuedMessages: 1, inFlightBatches: 0, inFlightRows: 0 });
+  t.equal(batches.length, 0, 'one row of 4 samples is not a full batch');
+  add('b', 3, 3);
+  t.equal(batches.length, 1, '10 samples in 3 rows: full');
+  t.same(batches[0], { id: 1, rows: [{ samples: 4 }, { samples: 3 }, { samples: 3 }], size: 10, messages: 2 });
+  t.same(batcher.stats(), { queuedRows: 0, queuedMessages: 0, inFlightBatches: 1, inFlightRows: 10 });
+  add('c', 9);
+  add('d', 9);
+  t.equal(add('e', 9), 'refused', '27 queued samples would exceed 25');
+  t.match(acks, [['e', { message: /overloaded: 18 rows queued/ }]]);
+  batcher.settle(1);
+  t.same(batches.slice(1).map((b) => b.size), [9], 'c alone: c + d would exceed 10');
+  t.same(batcher.stats(), { queuedRows: 9, queuedMessages: 1, inFlightBatches: 1, inFlightRows: 9 });
 });
 
 t.test('flushNow ignores thresholds; a throwing ack does not stop the others', async (t) => {

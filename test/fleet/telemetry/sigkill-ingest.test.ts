@@ -13,6 +13,7 @@ import { connectDatabase } from '../../../fleet/db/connect.ts';
 import type { Database } from '../../../fleet/db/database.ts';
 import { postgresSkipReason, postgresUrl } from '../support/databases.ts';
 import { startFleetProcess, type FleetProcess } from '../support/fleet-process.ts';
+import { readSamples } from '../support/telemetry-samples.ts';
 
 const DEVICES = 4;
 const SAMPLES_PER_BATCH = 5;
@@ -175,8 +176,8 @@ async function sigkillDuringIngest(t: Test, storage: Storage, dataDir: string): 
   // The exact check, row by row, on the database the server left behind.
   const db = storage.open();
   try {
-    const rows = await db.selectFrom('telemetry').select(['device_id', 'ts']).where('device_id', 'like', 'hs-kill-%').execute();
-    const stored = new Set(rows.map((r) => `${r.device_id}@${new Date(r.ts).getTime()}`));
+    const rows = await readSamples(db, 'hs-kill-%');
+    const stored = new Set(rows.map((r) => `${r.deviceId}@${r.t}`));
     const missing: string[] = [];
     for (const p of publishers) {
       for (const s of p.acked) {

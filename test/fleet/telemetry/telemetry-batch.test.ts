@@ -1,21 +1,31 @@
 import t from 'tap';
-import { TELEMETRY_LIMITS, validateTelemetryBatch } from '../../../fleet/telemetry/telemetry-batch.ts';
+import { TELEMETRY_LIMITS, TELEMETRY_SEGMENT_MS, segmentStart, validateTelemetryBatch } from '../../../fleet/telemetry/telemetry-batch.ts';
 
 const now = 1_750_000_000_000;
 const ctx = { deviceId: 'hs-1', now };
 const sample = (over: Record<string, unknown> = {}) => ({ t: now - 1000, attenuationDb: 18.5, errorPower: 0.002, recoveries: 0, ...over });
 
-t.test('a good batch becomes rows with the topic device id and nulls for absent fields', async (t) => {
-  const result = validateTelemetryBatch({ v: 1, samples: [sample(), sample({ noiseClass: 'engine', noiseConfidence: 0.9, battery: 73, intensity: 1, emergencies: 2 })] }, ctx);
+t.test('a good batch becomes one row with the topic device id and the samples as sent', async (t) => {
+  const samples = [sample(), sample({ t: now - 900, noiseClass: 'engine', noiseConfidence: 0.9, battery: 73, intensity: 1, emergencies: 2 })];
+  const result = validateTelemetryBatch({ v: 1, samples }, ctx);
+  t.same(result, { ok: true, rows: [{ deviceId: 'hs-1', segment: segmentStart(now - 1000), samples }] });
+  t.equal(segmentStart(now - 1000), Math.floor((now - 1000) / TELEMETRY_SEGMENT_MS) * TELEMETRY_SEGMENT_MS);
+  const edge = validateTelemetryBatch({ v: 1, samples: [sample({ t: now - TELEMETRY_LIMITS.maxAgeMs }), sample({ t: now + TELEMETRY_LIMITS.maxFutureMs })] }, ctx);
+  t.ok(edge.ok, 'the window edges are inside');
+});
+
+t.test('a batch spanning minutes becomes one row per minute, samples in the order sent', async (t) => {
+  const minute = segmentStart(now) - 5 * TELEMETRY_SEGMENT_MS;
+  const at = (offset: number) => sample({ t: minute + offset });
+  const result = validateTelemetryBatch({ v: 1, samples: [at(59_999), at(60_000), at(1), at(185_000), at(60_500)] }, ctx);
   t.same(result, {
     ok: true,
     rows: [
-      { deviceId: 'hs-1', t: now - 1000, attenuationDb: 18.5, errorPower: 0.002, recoveries: 0, noiseClass: null, noiseConfidence: null, battery: null, intensity: null, emergencies: null },
-      { deviceId: 'hs-1', t: now - 1000, attenuationDb: 18.5, errorPower: 0.002, recoveries: 0, noiseClass: 'engine', noiseConfidence: 0.9, battery: 73, intensity: 1, emergencies: 2 },
+      { deviceId: 'hs-1', segment: minute, samples: [at(59_999), at(1)] },
+      { deviceId: 'hs-1', segment: minute + 60_000, samples: [at(60_000), at(60_500)] },
+      { deviceId: 'hs-1', segment: minute + 180_000, samples: [at(185_000)] },
     ],
   });
-  const edge = validateTelemetryBatch({ v: 1, samples: [sample({ t: now - TELEMETRY_LIMITS.maxAgeMs }), sample({ t: now + TELEMETRY_LIMITS.maxFutureMs })] }, ctx);
-  t.ok(edge.ok, 'the window edges are inside');
 });
 
 t.test('bad batches are refused with a reason', async (t) => {
