@@ -33,7 +33,9 @@ export function errorBody(statusCode: number, code: string, message: string): Er
 export const errors = {
   validation: (message: string) => new ApiError(400, 'VALIDATION_FAILED', message),
   malformedJson: () => new ApiError(400, 'MALFORMED_JSON', 'request body is not valid JSON'),
+  badCsr: (reason: string) => new ApiError(400, 'BAD_CSR', reason),
   badCursor: () => new ApiError(400, 'BAD_CURSOR', 'cursor is not one this server issued'),
+  uploadInterrupted: () => new ApiError(400, 'UPLOAD_INTERRUPTED', 'the request body ended abnormally before it was complete; nothing was stored, upload again'),
   authRequired: () =>
     new ApiError(401, 'AUTH_REQUIRED', 'send "Authorization: Bearer <token>", "Authorization: ApiKey <key>" or "X-API-Key: <key>"'),
   invalidToken: () => new ApiError(401, 'INVALID_TOKEN', 'the bearer token is invalid or expired'),
@@ -45,9 +47,17 @@ export const errors = {
   conflict: (message: string) => new ApiError(409, 'CONFLICT', message),
   versionConflict: (message: string) => new ApiError(409, 'VERSION_CONFLICT', message),
   lastAdmin: () => new ApiError(409, 'LAST_ADMIN', 'the last admin cannot be deleted or demoted'),
+  artifactInUse: (id: string) => new ApiError(409, 'ARTIFACT_IN_USE', `artifact ${id} is used by a rollout: delete or finish the rollout first`),
+  noEligibleDevices: (message: string) => new ApiError(409, 'NO_ELIGIBLE_DEVICES', message),
+  noTrustedKeys: () =>
+    new ApiError(409, 'NO_TRUSTED_KEYS', 'this server trusts no signing keys, so it cannot verify bundles: configure TRUSTED_KEYS / --trusted-key or put public keys in <DATA_DIR>/trusted-keys/'),
   bodyTooLarge: () => new ApiError(413, 'BODY_TOO_LARGE', 'request body is too large'),
+  artifactTooLarge: (limit: number) =>
+    new ApiError(413, 'ARTIFACT_TOO_LARGE', `bundle is larger than the upload limit of ${limit} bytes (ARTIFACT_MAX_BYTES / --artifact-max-bytes)`),
   shadowTooLarge: (message: string) => new ApiError(413, 'SHADOW_TOO_LARGE', message),
-  unsupportedMediaType: () => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send JSON with "Content-Type: application/json"'),
+  unsupportedMediaType: (message = 'send JSON with "Content-Type: application/json"') => new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', message),
+  /** A bundle refused by host/bundle: `BUNDLE_` + its BundleError code (docs/bundle-format.md). */
+  invalidBundle: (bundleCode: string, message: string) => new ApiError(422, `BUNDLE_${bundleCode.toUpperCase().replaceAll('-', '_')}`, message),
   rateLimited: (retryAfter: string) => new ApiError(429, 'RATE_LIMITED', `too many attempts, retry in ${retryAfter}`),
   internal: () => new ApiError(500, 'INTERNAL', 'internal server error'),
   databaseUnavailable: () => new ApiError(503, 'DATABASE_UNAVAILABLE', 'the database is not reachable'),

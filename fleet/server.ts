@@ -8,17 +8,28 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { buildApp, type BuildAppOptions } from './app.ts';
-import type { Config } from './config.ts';
+import { artifactRoutes } from './artifacts/artifact-routes.ts';
+import { createArtifactService, type ArtifactService } from './artifacts/artifact-service.ts';
+import { openFileArtifactStore } from './artifacts/artifact-store.ts';
+import { loadTrustedKeys, type TrustedKey } from './artifacts/trusted-keys.ts';
+import { DEFAULT_ARTIFACT_MAX_BYTES, artifactsDir, trustedKeysDir, type Config } from './config.ts';
 import type { Database } from './db/database.ts';
+import { loadOrCreateCertificateAuthority, loadOrCreateServerCertificate } from './devices/certificate-authority-files.ts';
+import { createCaFiles, openCertificateAuthority, type CertificateAuthority } from './devices/certificate-authority.ts';
+import { certificateRoutes } from './devices/certificate-routes.ts';
 import eventRoutes from './events/event-routes.ts';
 import { FleetEvents } from './fleet-events.ts';
 import { loadOrCreateJwtSecret } from './jwt-secret-file.ts';
+import { binaryPublisher } from './mqtt/binary-publish.ts';
 import { createFleetBroker, DEFAULT_BROKER_LIMITS, type BrokerLimits, type FleetBroker, type FleetBrokerOptions } from './mqtt/broker.ts';
 import { createCredentialStore } from './mqtt/credential-store.ts';
 import { createDeviceMessageHandler } from './mqtt/device-messages.ts';
-import { listenMqttTcp, registerMqttWebSocket } from './mqtt/mqtt-transports.ts';
+import { listenMqttTcp, listenMqttTls, registerMqttWebSocket } from './mqtt/mqtt-transports.ts';
 import { createFleetMetrics, type FleetMetrics } from './observability/fleet-metrics.ts';
 import { openMigratedDatabase } from './open-database.ts';
+import { createChunkServer, type ChunkServerOptions } from './ota/chunk-server.ts';
+import { deviceJobRoutes, rolloutRoutes } from './rollouts/rollout-routes.ts';
+import { createRolloutService, type RolloutService } from './rollouts/rollout-service.ts';
 import { shadowRoutes } from './shadow/shadow-routes.ts';
 import { createShadowService, type ShadowService } from './shadow/shadow-service.ts';
 import { createTelemetryIngest, type TelemetryIngest, type TelemetryIngestOptions } from './telemetry/telemetry-ingest.ts';
@@ -33,10 +44,17 @@ export interface RunningServer {
   shadows: ShadowService;
   ingest: TelemetryIngest;
   retention: Retention;
+  rollouts: RolloutService;
+  /** Present when the node has an artifact store (FleetOptions.artifacts). */
+  artifacts?: ArtifactService;
   /** http://host:port actually bound (port 0 resolves to the real one). */
   url: string;
   /** The MQTT TCP port actually bound. */
   mqttPort: number;
+  /** The MQTT over TLS port actually bound, when FleetOptions.mqtts asked for one. */
+  mqttsPort?: number;
+  /** Signs device client certificates; its certificate is what the TLS port trusts. */
+  certificateAuthority: CertificateAuthority;
   close(): Promise<void>;
 }
 
@@ -64,6 +82,16 @@ export interface FleetOptions {
   retention?: Omit<RetentionOptions, 'db'>;
   clock?: () => number;
   app?: Partial<BuildAppOptions>;
+  /** The fleet CA (default: a new one in memory, which is lost on exit: tests only). */
+  certificateAuthority?: CertificateAuthority;
+  /** MQTT over TLS, devices authenticated by client certificates of the fleet CA; off when absent. */
+  mqtts?: { port: number; cert: string; key: string };
+  /** How often every node re-evaluates rollouts (waves, health gates, timeouts, deferred dispatch); default 1 s. */
+  rolloutTickMs?: number;
+  /** The filesystem artifact store and the keys uploads must be signed by; without it no artifact routes and no chunk serving. */
+  artifacts?: { dir: string; trustedKeys: readonly TrustedKey[]; maxUploadBytes?: number };
+  /** Whether a device may fetch an artifact's chunks; default: the rollouts' check (an unfinished job for it). */
+  mayFetch?: ChunkServerOptions['mayFetch'];
 }
 
 const DAY_MS = 86_400_000;
@@ -76,6 +104,19 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
   const clock = options.clock ?? Date.now;
   const logger = options.logger;
   const mqttLogger = logger && 'child' in logger ? logger.child({ component: 'mqtt' }) : undefined;
+  const certificateAuthority = options.certificateAuthority ?? (await openCertificateAuthority(await createCaFiles()));
+  const artifactStore = options.artifacts && (await openFileArtifactStore(options.artifacts.dir));
+  const artifacts =
+    artifactStore &&
+    createArtifactService({
+      db,
+      store: artifactStore,
+      trustedKeys: options.artifacts!.trustedKeys,
+      maxUploadBytes: options.artifacts!.maxUploadBytes ?? DEFAULT_ARTIFACT_MAX_BYTES,
+      clock,
+      onStoreChanged: (bytes) => metrics.artifactStoreBytes.set(bytes),
+    });
+  if (artifactStore) metrics.artifactStoreBytes.set(artifactStore.bytesStored());
 
   const ingest = createTelemetryIngest({
     db,
@@ -84,21 +125,41 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
     ...options.ingest,
   });
   let shadows: ShadowService | undefined;
+  let rollouts: RolloutService | undefined;
   const broker = await createFleetBroker({
     db,
     credentials: createCredentialStore(db),
     messages(publish) {
       shadows = createShadowService({ db, publish, clock });
+      rollouts = createRolloutService({
+        db,
+        publish,
+        clock,
+        tickIntervalMs: options.rolloutTickMs ?? 1000,
+        onError: (error, what) => mqttLogger?.error({ err: error, what }, 'rollout evaluation failed'),
+      });
       return createDeviceMessageHandler({
         db,
         shadows,
         ingest,
         publish,
         clock,
+        jobs: rollouts,
+        chunks:
+          artifactStore &&
+          artifacts &&
+          createChunkServer({
+            store: artifactStore,
+            repository: artifacts,
+            publish: binaryPublisher(() => broker.aedes, metrics),
+            mayFetch: options.mayFetch ?? rollouts.mayFetch,
+            onError: (error, deviceId, artifact) => mqttLogger?.error({ err: error, deviceId, artifact }, 'chunk request failed'),
+          }),
         onRefused: (deviceId, kind, reason) => mqttLogger?.info({ deviceId, kind, reason }, 'device payload refused'),
       });
     },
     onDeltaWanted: (deviceId) => shadows!.publishDelta(deviceId),
+    onJobsWanted: (deviceId) => rollouts!.jobsWanted(deviceId),
     events,
     metrics,
     logger: mqttLogger,
@@ -108,6 +169,7 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
     ...options.brokerStorage,
   });
   const shadowService = shadows!;
+  const rolloutService = rollouts!;
   const retention = startRetention({
     db,
     telemetryMaxAgeMs: 30 * DAY_MS,
@@ -117,6 +179,7 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
 
   let app: FastifyInstance | undefined;
   let tcp: Awaited<ReturnType<typeof listenMqttTcp>> | undefined;
+  let tls: Awaited<ReturnType<typeof listenMqttTls>> | undefined;
   try {
     app = await buildApp({
       db,
@@ -129,6 +192,10 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
         { plugin: shadowRoutes(shadowService), prefix: '/devices' },
         { plugin: telemetryRoutes, prefix: '/telemetry' },
         { plugin: eventRoutes, prefix: '/events' },
+        { plugin: certificateRoutes(certificateAuthority), prefix: '/devices' },
+        { plugin: rolloutRoutes(rolloutService), prefix: '/rollouts' },
+        { plugin: deviceJobRoutes, prefix: '/devices' },
+        ...(artifacts ? [{ plugin: artifactRoutes(artifacts), prefix: '/artifacts' }] : []),
       ],
       ...options.app,
     });
@@ -139,25 +206,41 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
       logger?.warn({ port: tcp.port, wanted: options.mqttPort }, `MQTT port ${options.mqttPort} is in use (another broker on this machine?): listening on ${tcp.port}; set MQTT_PORT to choose`);
     }
     logger?.info({ port: tcp.port }, 'mqtt listening (tcp; websocket on /mqtt)');
-    const running = { app, tcp };
+    if (options.mqtts) {
+      tls = await listenMqttTls(broker, {
+        ...options.mqtts,
+        host: options.host,
+        ca: certificateAuthority.certificatePem,
+        onHandshakeError: (error) => mqttLogger?.info({ err: error.message }, 'mqtt tls handshake refused'),
+      });
+      logger?.info({ port: tls.port }, 'mqtts listening (tls, client certificates of the fleet CA)');
+    }
+    const running = { app, tcp, tls };
     let closing: Promise<void> | undefined;
     return {
       app,
       db,
       broker,
       shadows: shadowService,
+      rollouts: rolloutService,
       ingest,
       retention,
+      artifacts,
       url,
       mqttPort: tcp.port,
+      mqttsPort: tls?.port,
+      certificateAuthority,
       close() {
         closing ??= (async () => {
           // Stop accepting; the server's close completes once the broker has closed the sockets.
           const tcpClosed = running.tcp.close();
+          const tlsClosed = running.tls?.close();
+          await rolloutService.close();
           // Flush first: the committed batches' PUBACKs still reach connected devices.
           await ingest.close();
           await broker.close();
           await tcpClosed;
+          await tlsClosed;
           await retention.stop();
           await running.app.close();
         })();
@@ -166,9 +249,12 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
     };
   } catch (error) {
     const tcpClosed = tcp?.close();
+    const tlsClosed = tls?.close();
+    await rolloutService.close();
     await ingest.close();
     await broker.close();
     await tcpClosed;
+    await tlsClosed;
     await retention.stop();
     await app?.close();
     throw error;
@@ -176,11 +262,21 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
 }
 
 export async function startServer(config: Config, io: ServerIo, options: { mqttPortFallbacks?: number } = {}): Promise<RunningServer> {
+  // A key file that is not a key stops the start before anything is opened.
+  const trustedKeys = await loadTrustedKeys({ files: config.trustedKeyFiles ?? [], dir: trustedKeysDir(config) });
+  // So does a CA or TLS file that cannot be used; the CA is created on the first start.
+  const certificateAuthority = await loadOrCreateCertificateAuthority({ dataDir: config.dataDir, certFile: config.mqttCaCert, keyFile: config.mqttCaKey });
+  const mqtts =
+    config.mqttsPort === undefined
+      ? undefined
+      : { port: config.mqttsPort, ...(await loadOrCreateServerCertificate(certificateAuthority, { dataDir: config.dataDir, certFile: config.mqttsCert, keyFile: config.mqttsKey, hostnames: config.mqttsHostnames })) };
   const { db, applied } = await openMigratedDatabase(config);
   try {
     io.logger.info({ database: config.databaseUrl ? 'postgresql' : 'pglite', applied }, 'database ready');
     const firstAdmin = await ensureFirstAdmin(db);
     if (firstAdmin) io.onFirstAdmin(firstAdmin);
+    if (trustedKeys.length === 0) io.logger.warn(`no trusted signing keys: artifact uploads are refused until TRUSTED_KEYS / --trusted-key is set or keys are put in ${trustedKeysDir(config)}`);
+    else io.logger.info({ keys: trustedKeys.map((k) => ({ keyId: k.keyId, source: k.source })) }, 'trusted bundle signing keys');
     const fleet = await startFleet({
       db,
       jwtSecret: config.jwtSecret ?? loadOrCreateJwtSecret(config.dataDir),
@@ -190,6 +286,15 @@ export async function startServer(config: Config, io: ServerIo, options: { mqttP
       host: config.host,
       logger: io.logger,
       metrics: createFleetMetrics({ processMetrics: true }),
+      artifacts: { dir: artifactsDir(config), trustedKeys, maxUploadBytes: config.artifactMaxBytes },
+      certificateAuthority,
+      mqtts,
+      brokerLimits: {
+        offlineQueue: {
+          maxMessages: config.offlineQueueMessages ?? DEFAULT_BROKER_LIMITS.offlineQueue.maxMessages,
+          maxBytes: config.offlineQueueBytes ?? DEFAULT_BROKER_LIMITS.offlineQueue.maxBytes,
+        },
+      },
     });
     let closing: Promise<void> | undefined;
     return {

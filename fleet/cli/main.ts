@@ -25,6 +25,17 @@ withStorageOptions(program.command('serve').description('run migrations and serv
   .addOption(new Option('--mqtt-port <port>', 'MQTT port (default 1883)').env('MQTT_PORT'))
   .addOption(new Option('--host <host>', 'interface to bind (default 0.0.0.0)').env('HOST'))
   .addOption(new Option('--log-level <level>', 'pino level (default info)').env('LOG_LEVEL'))
+  .addOption(new Option('--mqtts-port <port>', 'MQTT over TLS port, devices log in with client certificates (default: off)').env('MQTTS_PORT'))
+  .addOption(new Option('--mqtt-ca-cert <file>', 'fleet CA certificate, PEM (default: created in the data directory)').env('MQTT_CA_CERT'))
+  .addOption(new Option('--mqtt-ca-key <file>', 'fleet CA private key, PEM').env('MQTT_CA_KEY'))
+  .addOption(new Option('--mqtts-cert <file>', 'TLS certificate of the MQTT over TLS port, PEM (default: issued by the fleet CA)').env('MQTTS_CERT'))
+  .addOption(new Option('--mqtts-key <file>', 'its private key, PEM').env('MQTTS_KEY'))
+  .addOption(
+    new Option('--trusted-key <pem>', 'Ed25519 public key (PEM) bundle uploads may be signed by; repeatable (TRUSTED_KEYS: comma-separated)').argParser(
+      (value: string, previous: string[] = []) => [...previous, value],
+    ),
+  )
+  .addOption(new Option('--artifact-max-bytes <n>', 'largest bundle upload (default 64 MiB)').env('ARTIFACT_MAX_BYTES'))
   .action(async (flags: ConfigFlags) => {
     let config;
     try {

@@ -8,3 +8,8 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isForeignKeyViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23503';
 }
+
+/** SQLSTATE 23001: a row could not be deleted because an ON DELETE RESTRICT foreign key still points at it. */
+export function isRestrictViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23001';
+}

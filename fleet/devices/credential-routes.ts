@@ -1,5 +1,7 @@
 // Device credentials: list (metadata only), rotate (new secret, shown once) and revoke.
-// Both rotate and revoke tell the broker, which drops the device's live session.
+// Both rotate and revoke tell the broker, which drops the device's live session. Revoking
+// also revokes the device's client certificates (certificate-routes.ts); rotating replaces
+// secrets only.
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -8,6 +10,7 @@ import { generateSecret, hashSecret } from '../auth/secret-token.ts';
 import type { Database } from '../db/database.ts';
 import { errorResponses, errors } from '../errors.ts';
 import type { FleetEvents } from '../fleet-events.ts';
+import { revokeCertificates } from './certificate-repository.ts';
 import { insertCredential, listCredentials, revokeCredentials } from './credential-repository.ts';
 import { deviceExists } from './device-repository.ts';
 import { Credential, DeviceParams, RotatedSecret, credentialView } from './device-schemas.ts';
@@ -72,18 +75,25 @@ export default async function credentialRoutes(app: FastifyInstance, options: { 
     {
       onRequest: requireRole('operator'),
       schema: {
-        summary: 'Revoke every credential of a device (it cannot connect until rotated)',
+        summary: 'Revoke every credential of a device, secrets and client certificates (it cannot connect until rotated)',
         tags,
         params: DeviceParams,
-        response: { 200: Type.Object({ revoked: Type.Integer() }), ...errorResponses(404) },
+        response: {
+          200: Type.Object({ revoked: Type.Integer({ description: 'secrets revoked' }), certificatesRevoked: Type.Integer() }),
+          ...errorResponses(404),
+        },
       },
     },
     async (request) => {
       const { id } = request.params;
       await mustExist(id);
-      const revoked = await revokeCredentials(db, id, new Date());
+      const at = new Date();
+      const { revoked, certificatesRevoked } = await db.transaction().execute(async (trx) => ({
+        revoked: await revokeCredentials(trx, id, at),
+        certificatesRevoked: await revokeCertificates(trx, id, at),
+      }));
       events.emit('credentials-revoked', id);
-      return { revoked };
+      return { revoked, certificatesRevoked };
     },
   );
 }

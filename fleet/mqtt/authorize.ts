@@ -101,6 +101,14 @@ export interface ConnectCredentials {
   clientIdAssigned?: boolean;
   username?: string;
   password?: Uint8Array | string;
+  /** A client certificate the TLS listener has already verified against the fleet CA. */
+  certificate?: PeerCertificate;
+}
+
+export interface PeerCertificate {
+  commonName: string;
+  /** Lowercase hex SHA-256 of the DER certificate. */
+  fingerprint: string;
 }
 
 export interface StoredSecret {
@@ -112,6 +120,8 @@ export interface CredentialStore {
   lookupDevice(deviceId: string): Promise<StoredSecret | undefined>;
   /** Optional: without it, service logins are refused. */
   lookupServiceKey?(keyId: string): Promise<(StoredSecret & { role: ServiceRole }) | undefined>;
+  /** Optional: without it, certificate logins are refused. */
+  lookupCertificate?(fingerprint: string): Promise<{ deviceId: string; revoked: boolean } | undefined>;
   verifySecret(secret: string, secretHash: string): Promise<boolean>;
 }
 
@@ -131,6 +141,7 @@ export const MAX_SECRET_BYTES = 256;
  * A failing store is 3 (server unavailable): the client retries later instead of giving up.
  */
 export async function authenticate(credentials: ConnectCredentials, store: CredentialStore): Promise<AuthResult> {
+  if (credentials.certificate) return authenticateCertificate(credentials, credentials.certificate, store);
   const { username } = credentials;
   const secret = decodeSecret(credentials.password);
   if (!username || secret === undefined) return refuse(CONNACK.badUsernameOrPassword, 'missing or malformed username or password');
@@ -160,6 +171,28 @@ export async function authenticate(credentials: ConnectCredentials, store: Crede
     const device = await store.lookupDevice(id);
     if (!device || !(await store.verifySecret(secret, device.secretHash))) return refuse(CONNACK.badUsernameOrPassword, 'bad username or password');
     if (device.revoked) return refuse(CONNACK.notAuthorized, 'device credential revoked');
+    return { ok: true, client: { kind: 'device', deviceId: id } };
+  } catch {
+    return refuse(CONNACK.serverUnavailable, 'credential store unavailable');
+  }
+}
+
+/**
+ * A device on the TLS port: the listener verified the chain, this checks what the CA cannot know,
+ * that the certificate is still registered to the device its CN names and not revoked. No
+ * password is needed (one sent is ignored); a username, if sent, must be that device id.
+ */
+async function authenticateCertificate(credentials: ConnectCredentials, certificate: PeerCertificate, store: CredentialStore): Promise<AuthResult> {
+  const id = certificate.commonName;
+  if (!isValidDeviceId(id)) return refuse(CONNACK.badUsernameOrPassword, 'the certificate CN is not a device id');
+  if (credentials.username !== undefined && credentials.username !== '' && credentials.username !== id) {
+    return refuse(CONNACK.badUsernameOrPassword, "the username must be the certificate's device id, or absent");
+  }
+  if (!credentials.clientIdAssigned && credentials.clientId !== id) return refuse(CONNACK.identifierRejected, 'client id must equal the device id');
+  try {
+    const stored = store.lookupCertificate ? await store.lookupCertificate(certificate.fingerprint) : undefined;
+    if (!stored || stored.deviceId !== id) return refuse(CONNACK.badUsernameOrPassword, 'certificate not registered to this device');
+    if (stored.revoked) return refuse(CONNACK.notAuthorized, 'device certificate revoked');
     return { ok: true, client: { kind: 'device', deviceId: id } };
   } catch {
     return refuse(CONNACK.serverUnavailable, 'credential store unavailable');

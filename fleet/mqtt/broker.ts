@@ -1,12 +1,14 @@
 // The embedded MQTT broker: Aedes with its hooks as thin adapters over the pure decisions
 // (authorize.ts) and the device message handler, plus what Aedes leaves to its user: presence,
-// a connect-rate limit, a packet size guard, dropping sessions when the REST side revokes them,
-// health and metrics. Persistence and the message bus are handed in (in-memory by default;
-// aedes-persistence-redis and mqemitter-redis for several nodes).
+// a connect-rate limit, a packet size guard, per-session offline queue limits, dropping sessions
+// when the REST side revokes them, health and metrics. Persistence and the message bus are
+// handed in (in-memory by default; aedes-persistence-redis and mqemitter-redis for several
+// nodes); the queue limit wraps whichever persistence it is given.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type AedesOptions, type AuthenticateError, type Client } from 'aedes';
+import aedesPersistence from 'aedes-persistence';
 import type { Kysely } from 'kysely';
 import type { BrokerHealth, BrokerProbe } from '../broker-probe.ts';
 import type { Database } from '../db/database.ts';
@@ -14,9 +16,10 @@ import { clearStalePresence, markDeviceOffline, markDeviceOnline } from '../devi
 import type { FleetEvents } from '../fleet-events.ts';
 import type { FleetMetrics } from '../observability/fleet-metrics.ts';
 import type { ServerPublish } from '../shadow/shadow-service.ts';
-import { CONNACK, authenticate, authorizePublish, authorizeSubscribe, type CredentialStore, type MqttClientIdentity } from './authorize.ts';
+import { CONNACK, authenticate, authorizePublish, authorizeSubscribe, type CredentialStore, type MqttClientIdentity, type PeerCertificate } from './authorize.ts';
 import { createConnectRateLimiter, type ConnectRateLimitOptions } from './connect-rate-limit.ts';
 import type { DeviceMessageHandler } from './device-messages.ts';
+import { limitOfflineQueue, type OfflineQueueLimits } from './offline-queue-limit.ts';
 import { createPacketSizeTracker } from './packet-size-guard.ts';
 import { buildTopic, parseTopic, topicMatchesFilter } from './topics.ts';
 
@@ -38,6 +41,8 @@ export interface BrokerLimits {
   /** Largest keepalive a client may ask for, in seconds. Aedes then also refuses keepalive 0, with return code 6; 0 here lifts both. */
   keepaliveLimit: number;
   connectRate: ConnectRateLimitOptions;
+  /** What one offline persistent session may have queued; beyond it the oldest messages go. */
+  offlineQueue: OfflineQueueLimits;
 }
 
 export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
@@ -48,6 +53,9 @@ export const DEFAULT_BROKER_LIMITS: BrokerLimits = {
   connectTimeoutMs: 10_000,
   keepaliveLimit: 1200,
   connectRate: { ratePerSecond: 2, burst: 10 },
+  // A device's queue holds shadow answers and deltas (a few KiB each): 100 of them is more than
+  // any reconnect needs, and 10,000 dead sessions stay under 2.5 GB even at the byte limit.
+  offlineQueue: { maxMessages: 100, maxBytes: 256 * 1024 },
 };
 
 export interface FleetBrokerOptions {
@@ -57,6 +65,8 @@ export interface FleetBrokerOptions {
   messages(publish: ServerPublish): DeviceMessageHandler;
   /** Sends a device its current delta (after it subscribes to it, or reconnects to a stored session). */
   onDeltaWanted?(deviceId: string): Promise<void>;
+  /** Sends a device its job list (after it subscribes to `jobs/notify`, or reconnects to a stored session). */
+  onJobsWanted?(deviceId: string): Promise<void>;
   events?: FleetEvents;
   metrics?: FleetMetrics;
   logger?: BrokerLogger;
@@ -74,8 +84,11 @@ export interface FleetBrokerOptions {
 export interface FleetBroker extends BrokerProbe {
   aedes: Aedes;
   publish: ServerPublish;
-  /** Hands a connection (TCP socket, or a WebSocket stream with its upgrade request) to the broker. */
-  accept(stream: Duplex, request?: IncomingMessage): void;
+  /**
+   * Hands a connection (TCP socket, or a WebSocket stream with its upgrade request) to the broker;
+   * from the TLS listener, with the client certificate it verified (the device then needs no password).
+   */
+  accept(stream: Duplex, request?: IncomingMessage, certificate?: PeerCertificate): void;
   /** Clients connected to this node with their identity (tests, diagnostics). */
   identityOf(clientId: string): MqttClientIdentity | undefined;
   /** Resolves once the presence writes started so far have landed. */
@@ -93,6 +106,10 @@ interface ClientState {
 const DROP_TOPIC = '$fleet/drop-sessions';
 type DropRequest = { kind: 'device'; deviceId: string } | { kind: 'service'; keyId: string };
 
+// Aedes' own default. aedes-persistence is CommonJS (`module.exports = factory`) while its
+// types declare an ES default export, so TypeScript sees one level too many.
+const memoryPersistence = aedesPersistence as unknown as () => object;
+
 const noopLogger: BrokerLogger = { info() {}, warn() {}, error() {} };
 
 export async function createFleetBroker(options: FleetBrokerOptions): Promise<FleetBroker> {
@@ -109,6 +126,7 @@ export async function createFleetBroker(options: FleetBrokerOptions): Promise<Fl
   // Payloads of refused messages: acknowledged, but not forwarded to subscribers. Same-node
   // only (a Redis bus copies the payload), which is fine: forwarding is best effort anyway.
   const refusedPayloads = new WeakSet<Buffer>();
+  const peerCertificates = new WeakMap<Duplex, PeerCertificate>();
   const pendingWrites = new Set<Promise<unknown>>();
   let handler: DeviceMessageHandler | undefined;
 
@@ -122,8 +140,12 @@ export async function createFleetBroker(options: FleetBrokerOptions): Promise<Fl
     return req?.socket?.remoteAddress ?? (client.conn as { remoteAddress?: string }).remoteAddress ?? 'unknown';
   }
 
+  const persistence = limitOfflineQueue(options.persistence ?? memoryPersistence(), {
+    limits: limits.offlineQueue,
+    onDrop: (_clientId, reason) => metrics?.mqttOfflineDropped.inc({ limit: reason }),
+  });
   const aedes = await Aedes.createBroker({
-    ...(options.persistence ? { persistence: options.persistence } : {}),
+    persistence,
     ...(options.mq ? { mq: options.mq } : {}),
     id: nodeId,
     queueLimit: limits.preConnectQueue,
@@ -153,7 +175,8 @@ export async function createFleetBroker(options: FleetBrokerOptions): Promise<Fl
       // MQTT-3.1.3-8: a zero-length client id requires a clean session. Aedes 1.2 assigns an id
       // regardless (moscajs/aedes#1095), so we refuse here with "identifier rejected".
       if (pre.idAssigned && !client.clean) return refuse(CONNACK.identifierRejected, 'a zero-length client id needs a clean session');
-      authenticate({ clientId: client.id, clientIdAssigned: pre.idAssigned, username: username ?? undefined, password: password ?? undefined }, options.credentials).then(
+      const certificate = peerCertificates.get(client.conn as Duplex);
+      authenticate({ clientId: client.id, clientIdAssigned: pre.idAssigned, username: username ?? undefined, password: password ?? undefined, certificate }, options.credentials).then(
         (result) => {
           if (!result.ok) return refuse(result.returnCode, result.reason);
           states.set(client, { identity: result.client, session: `${nodeId}:${randomUUID()}` });
@@ -237,6 +260,7 @@ export async function createFleetBroker(options: FleetBrokerOptions): Promise<Fl
     // A stored session already holds its subscriptions: send the delta now. A clean session
     // gets it when it subscribes to its delta topic (below), or it would be lost.
     if (!client.clean && options.onDeltaWanted) track(options.onDeltaWanted(deviceId), 'delta on reconnect');
+    if (!client.clean && options.onJobsWanted) track(options.onJobsWanted(deviceId), 'jobs on reconnect');
   });
 
   aedes.on('clientDisconnect', (client) => {
@@ -248,11 +272,12 @@ export async function createFleetBroker(options: FleetBrokerOptions): Promise<Fl
 
   aedes.on('subscribe', (subscriptions, client) => {
     const state = states.get(client);
-    if (state?.identity.kind !== 'device' || !options.onDeltaWanted) return;
-    const deltaTopic = buildTopic({ kind: 'shadow/delta', deviceId: state.identity.deviceId });
-    if (subscriptions.some((s) => (s.qos as number) !== 128 && topicMatchesFilter(deltaTopic, s.topic))) {
-      track(options.onDeltaWanted(state.identity.deviceId), 'delta on subscribe');
-    }
+    if (state?.identity.kind !== 'device') return;
+    const { deviceId } = state.identity;
+    const granted = (topic: string) => subscriptions.some((s) => (s.qos as number) !== 128 && topicMatchesFilter(topic, s.topic));
+    if (options.onDeltaWanted && granted(buildTopic({ kind: 'shadow/delta', deviceId }))) track(options.onDeltaWanted(deviceId), 'delta on subscribe');
+    // Same for jobs: a device that was offline gets its job list when it subscribes.
+    if (options.onJobsWanted && granted(buildTopic({ kind: 'jobs/notify', deviceId }))) track(options.onJobsWanted(deviceId), 'jobs on subscribe');
   });
 
   aedes.on('clientError', (client, error) => logger.info({ clientId: client.id, err: error.message }, 'mqtt client error'));
@@ -298,7 +323,8 @@ export async function createFleetBroker(options: FleetBrokerOptions): Promise<Fl
   return {
     aedes,
     publish,
-    accept(stream, request) {
+    accept(stream, request, certificate) {
+      if (certificate) peerCertificates.set(stream, certificate);
       // Aedes reads with read() on 'readable'; a 'data' listener then sees each chunk as it is
       // read, without switching the stream to flowing mode (Node: 'readable' takes precedence).
       const tracker = createPacketSizeTracker(limits.maxPacketBytes);

@@ -2,11 +2,13 @@
 // A device may hold several credentials during a staged rotation, so its "secret hash" is the
 // set of its candidate hashes and `verifySecret` accepts any of them. Services log in with an
 // API key: username `service:<key prefix>`, password the full key (or only its secret part).
+// On the TLS port, devices log in with a client certificate, found by its fingerprint.
 import type { Kysely } from 'kysely';
 import { findApiKeyByPrefix } from '../api-keys/api-key-repository.ts';
 import { parseApiKey } from '../auth/api-key-format.ts';
 import { secretMatches } from '../auth/secret-token.ts';
 import type { Database } from '../db/database.ts';
+import { findCertificateByFingerprint } from '../devices/certificate-repository.ts';
 import type { Role } from '../db/tables/users.ts';
 import type { CredentialStore, ServiceRole } from './authorize.ts';
 
@@ -31,6 +33,10 @@ export function createCredentialStore(db: Kysely<Database>): CredentialStore {
       const row = await findApiKeyByPrefix(db, keyId);
       if (!row) return undefined;
       return { secretHash: row.hash, revoked: row.revoked_at !== null, role: SERVICE_ROLE_OF[row.role] };
+    },
+    async lookupCertificate(fingerprint) {
+      const row = await findCertificateByFingerprint(db, fingerprint);
+      return row && { deviceId: row.device_id, revoked: row.revoked_at !== null };
     },
     async verifySecret(secret, secretHash) {
       const candidate = parseApiKey(secret)?.secret ?? secret;

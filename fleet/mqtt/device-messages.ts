@@ -10,7 +10,9 @@ import type { Database } from '../db/database.ts';
 import { insertDeviceEvent } from '../events/event-repository.ts';
 import { validateDeviceEvent } from '../events/device-event.ts';
 import { validateDeviceStatus } from '../events/device-status.ts';
+import type { ChunkServer } from '../ota/chunk-server.ts';
 import { checkGetRequest } from '../shadow/shadow-schema.ts';
+import type { RolloutService } from '../rollouts/rollout-service.ts';
 import type { ServerPublish, ShadowService } from '../shadow/shadow-service.ts';
 import type { TelemetryIngest } from '../telemetry/telemetry-ingest.ts';
 import { validateTelemetryBatch } from '../telemetry/telemetry-batch.ts';
@@ -29,7 +31,11 @@ export interface DeviceMessageOptions {
   shadows: ShadowService;
   ingest: TelemetryIngest;
   publish: ServerPublish;
+  /** Job progress reports (`jobs/<jobId>/update`); without it they are size-checked and passed. */
+  jobs?: Pick<RolloutService, 'handleJobUpdate'>;
   clock?: () => number;
+  /** Answers `ota/<artifact>/chunk/get` (fleet/ota/chunk-server.ts); without it (no artifact store) those are refused. */
+  chunks?: ChunkServer;
   /** A payload was refused (for logs and counters). */
   onRefused?: (deviceId: string, kind: string, reason: string) => void;
 }
@@ -58,6 +64,14 @@ export function createDeviceMessageHandler(options: DeviceMessageOptions): Devic
 
   function decode(payload: Buffer, kind: keyof typeof PAYLOAD_LIMITS): DecodedPayload {
     return decodeJsonPayload(payload, { maxBytes: PAYLOAD_LIMITS[kind] });
+  }
+
+  // Leaves with no handler of their own: size-checked and passed to subscribers.
+  async function sizeChecked(deviceId: string, topic: DeviceTopic, payload: Buffer): Promise<MessageOutcome> {
+    if (payload.length > (PAYLOAD_LIMITS as Record<string, number>)[topic.kind]!) {
+      return refuse(deviceId, topic.kind, undefined, { code: 413, message: 'payload too large', timestamp: clock() });
+    }
+    return 'passed';
   }
 
   return {
@@ -107,12 +121,26 @@ export function createDeviceMessageHandler(options: DeviceMessageOptions): Devic
           else await publish(buildTopic({ kind: 'shadow/get/rejected', deviceId }), result.rejection);
           return 'passed';
         }
+        case 'ota/chunk/get': {
+          if (!options.chunks) return refuse(deviceId, topic.kind, undefined, { code: 400, message: 'this node stores no artifacts', timestamp: clock() });
+          const outcome = await options.chunks.handle(deviceId, topic.artifact, payload);
+          // Answered on chunk/data or chunk/rejected, and never forwarded: a device subscribed to
+          // its whole subtree would get every request back. Only a malformed one is logged.
+          if (outcome === 'bad-request') options.onRefused?.(deviceId, topic.kind, 'malformed chunk request');
+          return 'refused';
+        }
+        case 'jobs/update': {
+          // Without a rollout service (tests of other parts) the update is only size-checked and passed.
+          if (!options.jobs) return sizeChecked(deviceId, topic, payload);
+          const decoded = decode(payload, 'jobs/update');
+          if (!decoded.ok) return refuse(deviceId, topic.kind, undefined, refusal(decoded));
+          // There is no rejected topic for jobs: a refused update is logged and kept in the job's history.
+          const outcome = await options.jobs.handleJobUpdate(deviceId, topic.jobId, decoded.value);
+          if (outcome.kind === 'refused') return refuse(deviceId, topic.kind, undefined, { code: 400, message: outcome.reason, timestamp: clock() });
+          return 'stored';
+        }
         default:
-          // Jobs and OTA belong to the rollout issue: size-checked and passed to subscribers.
-          if (payload.length > (PAYLOAD_LIMITS as Record<string, number>)[topic.kind]!) {
-            return refuse(deviceId, topic.kind, undefined, { code: 413, message: 'payload too large', timestamp: clock() });
-          }
-          return 'passed';
+          return sizeChecked(deviceId, topic, payload);
       }
     },
   };

@@ -11,8 +11,10 @@ export interface FleetMetrics {
   connectedDevices: Gauge<never>;
   mqttMessagesIn: Counter<'kind'>;
   mqttMessagesOut: Counter<'kind'>;
+  mqttOfflineDropped: Counter<'limit'>;
   ingestBatchSize: Histogram<never>;
   ingestLag: Histogram<never>;
+  artifactStoreBytes: Gauge<never>;
 }
 
 export function createFleetMetrics(options: { processMetrics?: boolean } = {}): FleetMetrics {
@@ -40,9 +42,15 @@ export function createFleetMetrics(options: { processMetrics?: boolean } = {}): 
     connectedDevices: new Gauge({ name: 'fleet_connected_devices', help: 'MQTT clients connected to this node', registers }),
     mqttMessagesIn: new Counter({ name: 'fleet_mqtt_messages_in_total', help: 'MQTT messages received, by kind', labelNames: ['kind'], registers }),
     mqttMessagesOut: new Counter({ name: 'fleet_mqtt_messages_out_total', help: 'MQTT messages sent, by kind', labelNames: ['kind'], registers }),
+    mqttOfflineDropped: new Counter({
+      name: 'fleet_mqtt_offline_dropped_total',
+      help: 'Oldest messages dropped from offline persistent sessions over their queue limit, by the limit hit',
+      labelNames: ['limit'],
+      registers,
+    }),
     ingestBatchSize: new Histogram({
       name: 'fleet_ingest_batch_size',
-      help: 'Telemetry rows per committed batch',
+      help: 'Telemetry samples per committed batch',
       buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000],
       registers,
     }),
@@ -52,5 +60,6 @@ export function createFleetMetrics(options: { processMetrics?: boolean } = {}): 
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
+    artifactStoreBytes: new Gauge({ name: 'fleet_artifact_store_bytes', help: "Bytes of bundles in this node's artifact store", registers }),
   };
 }

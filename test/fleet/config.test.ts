@@ -45,3 +45,31 @@ t.test('the JWT secret is generated once, kept private, and reused', async (t) =
   t.throws(() => loadOrCreateJwtSecret(dir), /shorter than 32/);
   t.equal(readFileSync(join(dir, 'jwt-secret'), 'utf8'), 'short\n', 'an existing file is never overwritten');
 });
+
+t.test('MQTT over TLS and offline queue settings', async (t) => {
+  t.equal(loadConfig({}).mqttsPort, undefined, 'TLS is off unless MQTTS_PORT is set');
+  const env = {
+    MQTTS_PORT: '8883',
+    MQTT_CA_CERT: '/etc/anc/ca.crt',
+    MQTT_CA_KEY: '/etc/anc/ca.key',
+    MQTTS_CERT: '/etc/anc/tls.crt',
+    MQTTS_KEY: '/etc/anc/tls.key',
+    MQTTS_HOSTNAMES: 'fleet.example.com, 10.0.0.7',
+    MQTT_OFFLINE_QUEUE_MESSAGES: '50',
+    MQTT_OFFLINE_QUEUE_BYTES: '65536',
+  };
+  t.match(loadConfig(env), {
+    mqttsPort: 8883,
+    mqttCaCert: '/etc/anc/ca.crt',
+    mqttCaKey: '/etc/anc/ca.key',
+    mqttsCert: '/etc/anc/tls.crt',
+    mqttsKey: '/etc/anc/tls.key',
+    mqttsHostnames: ['fleet.example.com', '10.0.0.7'],
+    offlineQueueMessages: 50,
+    offlineQueueBytes: 65536,
+  });
+  t.equal(loadConfig(env, { mqttsPort: '0' }).mqttsPort, 0, 'the flag wins; 0 is any free port');
+  const error = t.throws(() => loadConfig({ MQTTS_PORT: 'tls', MQTT_OFFLINE_QUEUE_MESSAGES: '0', MQTTS_HOSTNAMES: 'bad name' })) as ConfigError;
+  const text = error.problems.join('\n');
+  for (const name of ['MQTTS_PORT / --mqtts-port', 'MQTT_OFFLINE_QUEUE_MESSAGES', 'MQTTS_HOSTNAMES']) t.match(text, name);
+});

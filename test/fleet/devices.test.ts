@@ -125,7 +125,7 @@ t.test('credentials: rotate revokes the old secret and tells the broker; staged 
   t.notOk(JSON.stringify(list.json()).includes(staged.json().secret));
 
   const revoked = await op({ method: 'DELETE', url: '/api/v1/devices/hs-rot/credentials' });
-  t.same(revoked.json(), { revoked: 2 });
+  t.same(revoked.json(), { revoked: 2, certificatesRevoked: 0 });
   t.equal(await verifyDeviceSecret(db, 'hs-rot', staged.json().secret), false);
 
   t.equal((await op({ method: 'POST', url: '/api/v1/devices/ghost/credentials/rotate' })).statusCode, 404);

@@ -126,3 +126,32 @@ t.test('authenticate: refusals carry CONNACK codes', async (t) => {
     if (!result.ok) t.equal(result.returnCode, code, `${JSON.stringify(credentials)}: ${result.reason}`);
   }
 });
+
+t.test('authenticate: a client certificate the TLS listener verified', async (t) => {
+  const certificates: Record<string, { deviceId: string; revoked: boolean }> = {
+    f1: { deviceId: 'hs-1', revoked: false },
+    f2: { deviceId: 'hs-1', revoked: true },
+    f3: { deviceId: 'hs-2', revoked: false },
+  };
+  const withCerts = (overrides: Partial<CredentialStore> = {}) => store({ lookupCertificate: async (fp) => certificates[fp], ...overrides });
+  const cert = (fingerprint: string, commonName = 'hs-1') => ({ commonName, fingerprint });
+  t.same(await authenticate({ clientId: 'hs-1', certificate: cert('f1') }, withCerts()), { ok: true, client: { kind: 'device', deviceId: 'hs-1' } }, 'no username or password needed');
+  t.ok((await authenticate({ clientId: 'hs-1', username: 'hs-1', password: 'anything', certificate: cert('f1') }, withCerts())).ok, 'a matching username is fine, a password ignored');
+  t.ok((await authenticate({ clientId: 'aedes_1', clientIdAssigned: true, certificate: cert('f1') }, withCerts())).ok, 'a broker-assigned id is fine');
+  const cases: Array<[Parameters<typeof authenticate>[0], number, Partial<CredentialStore>?]> = [
+    [{ clientId: 'hs-1', certificate: cert('f2') }, CONNACK.notAuthorized],
+    [{ clientId: 'hs-1', certificate: cert('f9') }, CONNACK.badUsernameOrPassword],
+    [{ clientId: 'hs-2', certificate: cert('f1') }, CONNACK.identifierRejected],
+    [{ clientId: 'hs-1', username: 'hs-2', certificate: cert('f1') }, CONNACK.badUsernameOrPassword],
+    [{ clientId: 'hs-2', certificate: cert('f1', 'hs-2') }, CONNACK.badUsernameOrPassword],
+    [{ clientId: 'a/b', certificate: cert('f1', 'a/b') }, CONNACK.badUsernameOrPassword],
+    [{ clientId: '', certificate: cert('f1', '') }, CONNACK.badUsernameOrPassword],
+    [{ clientId: 'hs-1', certificate: cert('f1') }, CONNACK.badUsernameOrPassword, { lookupCertificate: undefined }],
+    [{ clientId: 'hs-1', certificate: cert('f1') }, CONNACK.serverUnavailable, { lookupCertificate: async () => Promise.reject(new Error('db down')) }],
+  ];
+  for (const [credentials, code, overrides] of cases) {
+    const result = await authenticate(credentials, withCerts(overrides));
+    t.equal(result.ok, false, JSON.stringify(credentials));
+    if (!result.ok) t.equal(result.returnCode, code, `${JSON.stringify(credentials)}: ${result.reason}`);
+  }
+});
