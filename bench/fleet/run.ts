@@ -5,7 +5,7 @@
 //   QoS 1 ingest        telemetry batches PUBACKed per second, ours (committed to the database
 //                       before the PUBACK) vs bare Mosquitto; every acked sample is then counted
 //                       in the database (zero loss)
-//   payload encoding    JSON vs CBOR (cbor-x) for the same batch: bytes, the server's decode and
+//   payload encoding    JSON vs CBOR (cborg) for the same batch: bytes, the server's decode and
 //                       check cost per message (in-process), and bare Mosquitto's QoS 1 rate with
 //                       each (the fleet accepts JSON only: docs/mqtt-topics.md has the decision)
 //   REST                p50/p99 of GET /api/v1/devices/:id at a fixed rate (default 1,000/s),

@@ -1,18 +1,14 @@
-// The benchmark's telemetry batch in JSON (what the fleet accepts) and in CBOR (cbor-x), which the
+// The benchmark's telemetry batch in JSON (what the fleet accepts) and in CBOR (cborg), which the
 // issue asks to adopt only if it pays off, and what each costs the server per message to decode
-// and check before storing: JSON through the fleet's own decoder; CBOR through cbor-x plus the
+// and check before storing: JSON through the fleet's own decoder; CBOR through cborg plus the
 // same tree inspection (depth, forbidden keys), the least a safe CBOR path would have to do.
 // Measured in-process, so the number is the server's own work, not the load generator's.
-import { Decoder, Encoder } from 'cbor-x';
+import { decode as decodeCbor, encode as encodeCbor } from 'cborg';
 import { MAX_JSON_DEPTH, PAYLOAD_LIMITS, decodeJsonPayload, inspectJsonTree } from '../../fleet/mqtt/payload-limits.ts';
 import { validateTelemetryBatch, type TelemetryBatch } from '../../fleet/telemetry/telemetry-batch.ts';
 
 export type PayloadEncoding = 'json' | 'cbor';
 
-// Plain maps with string keys: cbor-x's records and structures are its own extension, not CBOR
-// a headset's encoder would produce.
-const encoder = new Encoder({ useRecords: false, mapsAsObjects: true });
-const decoder = new Decoder({ useRecords: false, mapsAsObjects: true });
 
 /** `samples` samples 100 ms apart, ending at `t`, as a headset would batch them. */
 export function telemetryBatch(samples: number, t = Date.now()): TelemetryBatch {
@@ -23,7 +19,7 @@ export function telemetryBatch(samples: number, t = Date.now()): TelemetryBatch 
 }
 
 export function encodeBatch(encoding: PayloadEncoding, batch: TelemetryBatch): Buffer {
-  return encoding === 'json' ? Buffer.from(JSON.stringify(batch)) : Buffer.from(encoder.encode(batch));
+  return encoding === 'json' ? Buffer.from(JSON.stringify(batch)) : Buffer.from(encodeCbor(batch));
 }
 
 function decodeAndCheck(encoding: PayloadEncoding, bytes: Buffer, now: number): boolean {
@@ -34,7 +30,7 @@ function decodeAndCheck(encoding: PayloadEncoding, bytes: Buffer, now: number): 
     value = decoded.value;
   } else {
     if (bytes.byteLength > PAYLOAD_LIMITS.telemetry) return false;
-    value = decoder.decode(bytes);
+    value = decodeCbor(bytes);
     if (inspectJsonTree(value, MAX_JSON_DEPTH)) return false;
   }
   return validateTelemetryBatch(value, { deviceId: 'bench-0', now }).ok;
