@@ -6,6 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
 import t from 'tap';
 import { loadTrustedKeys } from '../../../fleet/artifacts/trusted-keys.ts';
 import { getScenario } from '../../../simulator/scenarios/index.ts';
@@ -14,7 +15,7 @@ import { ManualClock } from '../../../simulator/fleet/manual-clock.ts';
 import type { PowerState } from '../../../simulator/fleet/headset-power.ts';
 import { failingDevices, type FleetFaults } from '../../../simulator/fleet/ota-faults.ts';
 import { startVirtualFleet, type VirtualFleet } from '../../../simulator/fleet/virtual-fleet.ts';
-import type { VirtualHeadset } from '../../../simulator/fleet/virtual-headset.ts';
+import type { HeadsetTransport, VirtualHeadset } from '../../../simulator/fleet/virtual-headset.ts';
 import { scratchDir } from '../artifacts/artifact-fixtures.ts';
 import { openPglite } from '../support/databases.ts';
 import { eventually, startFleetNode } from '../support/fleet-node.ts';
@@ -75,7 +76,7 @@ function waitForRollout(id: string, test: (r: any) => boolean, what: string, ms 
 }
 
 /** Provisions `count` hp-1 devices running model 1.0.0, tagged `tag`, and starts their headsets. */
-async function headsets(tag: string, count: number, faults?: FleetFaults, extra: { power?: Partial<PowerState>; reconnectPeriod?: number } = {}): Promise<{ fleet: VirtualFleet; ids: string[] }> {
+async function headsets(tag: string, count: number, faults?: FleetFaults, extra: { power?: Partial<PowerState>; reconnectPeriod?: number; connect?: HeadsetTransport['connect'] } = {}): Promise<{ fleet: VirtualFleet; ids: string[] }> {
   const credentials: DeviceCredential[] = [];
   for (let i = 0; i < count; i++) {
     const deviceId = `${tag}-${i}`;
@@ -83,7 +84,7 @@ async function headsets(tag: string, count: number, faults?: FleetFaults, extra:
   }
   const fleet = startVirtualFleet({
     credentials,
-    transport: { url: node.mqttUrl, options: { reconnectPeriod: extra.reconnectPeriod ?? 0 } },
+    transport: { url: node.mqttUrl, options: { reconnectPeriod: extra.reconnectPeriod ?? 0 }, connect: extra.connect },
     clock: new ManualClock(),
     scenario: getScenario('tone'),
     duty: 0,
@@ -157,6 +158,39 @@ t.test('offline headsets pick up their job when they connect', async (t) => {
   t.teardown(() => fleet.stop());
   await waitForRollout(id, (r) => r.status === 'completed', 'completed after connect');
   for (const deviceId of ids) t.ok(await reportsModel(deviceId, '2.2.0'), `${deviceId} reports model 2.2.0`);
+});
+
+t.test('a headset that goes offline before the rollout reaches it gets its job, and completes it, when it reconnects', async (t) => {
+  const uploaded = await upload(modelBundle('2.6.0'));
+  // The test holds each headset's MQTT client, to drop one and bring it back (the same headset, as after a lost link).
+  const clients = new Map<string, MqttClient>();
+  const connect: HeadsetTransport['connect'] = (url, options) => {
+    const client = mqtt.connect(url, options);
+    clients.set(options.clientId!, client);
+    return client;
+  };
+  const { fleet, ids } = await headsets('away', 3, undefined, { connect });
+  t.teardown(() => fleet.stop());
+  const awayId = ids[2]!;
+  const away = fleet.headsets[2]!;
+  await clients.get(awayId)!.endAsync();
+  await eventually(async () => (await node.api('viewer', { url: `/api/v1/devices/${awayId}` })).json().online === false, 10_000, `${awayId} offline`);
+
+  const created = await node.api('operator', { method: 'POST', url: '/api/v1/rollouts', payload: { artifact: uploaded.json().id, target: { tag: 'away' }, waves: [{ percent: 100 }] } });
+  const id = created.json().id;
+  await waitForRollout(id, (r) => r.states.succeeded === 2 && r.states.queued === 1, 'the two online headsets done, the offline one queued');
+  await node.server.rollouts.tick();
+  t.same((await rollout(id)).states, { succeeded: 2, queued: 1 }, 'the offline headset\'s job waits');
+  t.equal(away.stats.otaRequests, 0, 'it was never sent');
+
+  clients.get(awayId)!.reconnect();
+  const done = await waitForRollout(id, (r) => r.status === 'completed', 'completed after the reconnect');
+  t.same(done.states, { succeeded: 3 });
+  t.equal(away.stats.connects, 2, 'the same headset, connected again');
+  t.equal(away.stats.otaSucceeded, 1, 'it installed the bundle');
+  const [job] = (await node.api('viewer', { url: `/api/v1/devices/${awayId}/jobs` })).json().items;
+  t.same(job.history.map((h: { state: string }) => h.state).filter((s: string, i: number, all: string[]) => s !== all[i - 1]), ['queued', 'notified', 'downloading', 'verifying', 'applying', 'succeeded'], 'queued while offline, then the whole job');
+  t.ok(await reportsModel(awayId, '2.6.0'), `${awayId} reports model 2.6.0`);
 });
 
 t.test('an unsafe device state defers dispatch until the device says it is safe', async (t) => {
