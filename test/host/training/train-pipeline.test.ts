@@ -38,7 +38,8 @@ t.test('anc train -> blob, report; anc classify', async (t) => {
   t.ok(report.heldOut.int8FloatWindowAgreement >= 0.9, `int8 agrees with float on ${(100 * report.heldOut.int8FloatWindowAgreement).toFixed(1)} % of held-out windows`);
   t.equal(report.heldOut.clips.confusion.flat().reduce((a, b) => a + b, 0), report.dataset.clips.heldOut, 'confusion counts every held-out clip');
   t.equal(report.heldOut.clips.perClass.length, TINY_CLASSES.length);
-  t.ok(report.cost.multiplyAddsPerInference > 0 && report.cost.wasm!.microsPerInference > 0, 'inference cost measured');
+  // the wasm time is a difference of two timed runs: a tiny model's cost can vanish in the noise
+  t.ok(report.cost.multiplyAddsPerInference > 0 && Number.isFinite(report.cost.wasm!.microsPerInference) && report.cost.wasm!.microsPerInference >= 0, 'inference cost measured');
 
   const blob = new Uint8Array(readFileSync(join(dir, 'm.ancm')));
   t.equal(report.blob.bytes, blob.length);
