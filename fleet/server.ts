@@ -180,6 +180,20 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
   let app: FastifyInstance | undefined;
   let tcp: Awaited<ReturnType<typeof listenMqttTcp>> | undefined;
   let tls: Awaited<ReturnType<typeof listenMqttTls>> | undefined;
+  // One order for a close and for a failed start: stop accepting; the server's close completes
+  // once the broker has closed the sockets. Ingest flushes first, so the committed batches'
+  // PUBACKs still reach connected devices.
+  const shutdown = async () => {
+    const tcpClosed = tcp?.close();
+    const tlsClosed = tls?.close();
+    await rolloutService.close();
+    await ingest.close();
+    await broker.close();
+    await tcpClosed;
+    await tlsClosed;
+    await retention.stop();
+    await app?.close();
+  };
   try {
     app = await buildApp({
       db,
@@ -215,7 +229,6 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
       });
       logger?.info({ port: tls.port }, 'mqtts listening (tls, client certificates of the fleet CA)');
     }
-    const running = { app, tcp, tls };
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -231,32 +244,12 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
       mqttsPort: tls?.port,
       certificateAuthority,
       close() {
-        closing ??= (async () => {
-          // Stop accepting; the server's close completes once the broker has closed the sockets.
-          const tcpClosed = running.tcp.close();
-          const tlsClosed = running.tls?.close();
-          await rolloutService.close();
-          // Flush first: the committed batches' PUBACKs still reach connected devices.
-          await ingest.close();
-          await broker.close();
-          await tcpClosed;
-          await tlsClosed;
-          await retention.stop();
-          await running.app.close();
-        })();
+        closing ??= shutdown();
         return closing;
       },
     };
   } catch (error) {
-    const tcpClosed = tcp?.close();
-    const tlsClosed = tls?.close();
-    await rolloutService.close();
-    await ingest.close();
-    await broker.close();
-    await tcpClosed;
-    await tlsClosed;
-    await retention.stop();
-    await app?.close();
+    await shutdown();
     throw error;
   }
 }
