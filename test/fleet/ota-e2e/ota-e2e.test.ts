@@ -19,6 +19,7 @@ import type { HeadsetTransport, VirtualHeadset } from '../../../simulator/fleet/
 import { scratchDir } from '../artifacts/artifact-fixtures.ts';
 import { openPglite } from '../support/databases.ts';
 import { eventually, startFleetNode } from '../support/fleet-node.ts';
+import { rolloutDriver, within } from './rollout-driver.ts';
 import { modelBundle, signingKeys, strangerKeys } from '../../simulator/fleet/ota-script.ts';
 
 const scratch = scratchDir('anc-ota-e2e-');
@@ -34,46 +35,8 @@ const { db, close } = await openPglite();
 t.teardown(close);
 // Ten headsets connect from 127.0.0.1 at once: lift the per-address connect rate.
 const node = await startFleetNode(db, { rolloutTickMs: 50, brokerLimits: { connectRate: { ratePerSecond: 10_000, burst: 10_000 } }, artifacts: { dir: join(scratch.dir, 'artifacts'), trustedKeys: await loadTrustedKeys({ files: [keyPath, otherKeyPath] }) } }, 'e2e');
+const { upload, rollout, waitForRollout } = rolloutDriver(node, 60_000);
 t.teardown(() => node.server.close());
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-async function upload(bytes: Uint8Array) {
-  return node.server.app.inject({ method: 'POST', url: '/api/v1/artifacts', payload: Buffer.from(bytes), headers: { authorization: `Bearer ${node.token('operator')}`, 'content-type': 'application/octet-stream' } });
-}
-
-async function rollout(id: string) {
-  return (await node.api('viewer', { url: `/api/v1/rollouts/${id}` })).json();
-}
-
-/** Re-reads the rollout after each evaluation until `test` holds. */
-function waitForRollout(id: string, test: (r: any) => boolean, what: string, ms = 60_000): Promise<any> {
-  return within(
-    new Promise((resolve) => {
-      let busy = false;
-      const check = async () => {
-        if (busy) return;
-        busy = true;
-        const r = await rollout(id);
-        busy = false;
-        if (test(r)) {
-          unsubscribe();
-          resolve(r);
-        }
-      };
-      const unsubscribe = node.server.rollouts.onEvaluated((evaluated) => evaluated === id && void check());
-      void check();
-    }),
-    ms,
-    what,
-  );
-}
 
 /** Provisions `count` hp-1 devices running model 1.0.0, tagged `tag`, and starts their headsets. */
 async function headsets(tag: string, count: number, faults?: FleetFaults, extra: { power?: Partial<PowerState>; reconnectPeriod?: number; connect?: HeadsetTransport['connect'] } = {}): Promise<{ fleet: VirtualFleet; ids: string[] }> {

@@ -17,6 +17,7 @@ import type { VirtualHeadset } from '../../../simulator/fleet/virtual-headset.ts
 import { scratchDir } from '../artifacts/artifact-fixtures.ts';
 import { openPglite } from '../support/databases.ts';
 import { eventually, startFleetNode } from '../support/fleet-node.ts';
+import { rolloutDriver, within } from './rollout-driver.ts';
 import { modelBundle, moduleModelVersion, signingKeys } from '../../simulator/fleet/ota-script.ts';
 
 const scratch = scratchDir('anc-ota-gate-');
@@ -27,42 +28,8 @@ const clock = new ManualClock();
 const { db, close } = await openPglite();
 t.teardown(close);
 const node = await startFleetNode(db, { clock: () => clock.now(), rolloutTickMs: 50, brokerLimits: { connectRate: { ratePerSecond: 10_000, burst: 10_000 } }, artifacts: { dir: join(scratch.dir, 'artifacts'), trustedKeys: await loadTrustedKeys({ files: [keyPath] }) } }, 'gate');
+const { upload, rollout, waitForRollout } = rolloutDriver(node, 30_000);
 t.teardown(() => node.server.close());
-
-function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
-
-async function rollout(id: string) {
-  return (await node.api('viewer', { url: `/api/v1/rollouts/${id}` })).json();
-}
-
-/** Re-reads the rollout after each evaluation until `test` holds. */
-function waitForRollout(id: string, test: (r: any) => boolean, what: string, ms = 30_000): Promise<any> {
-  return within(
-    new Promise((resolve) => {
-      let busy = false;
-      const check = async () => {
-        if (busy) return;
-        busy = true;
-        const r = await rollout(id);
-        busy = false;
-        if (test(r)) {
-          unsubscribe();
-          resolve(r);
-        }
-      };
-      const unsubscribe = node.server.rollouts.onEvaluated((evaluated) => evaluated === id && void check());
-      void check();
-    }),
-    ms,
-    what,
-  );
-}
 
 async function createRollout(body: Record<string, unknown>): Promise<any> {
   const res = await node.api('operator', { method: 'POST', url: '/api/v1/rollouts', payload: body });
@@ -71,7 +38,7 @@ async function createRollout(body: Record<string, unknown>): Promise<any> {
 }
 
 async function uploadId(bytes: Uint8Array): Promise<string> {
-  const res = await node.server.app.inject({ method: 'POST', url: '/api/v1/artifacts', payload: Buffer.from(bytes), headers: { authorization: `Bearer ${node.token('operator')}`, 'content-type': 'application/octet-stream' } });
+  const res = await upload(bytes);
   if (res.statusCode !== 201) throw new Error(`upload: ${res.statusCode} ${res.body}`);
   return res.json().id;
 }
