@@ -32,7 +32,9 @@ export function fft(buf: usize, n: i32, inverse: bool): void {
     }
   }
   const sign: f32 = inverse ? -1 : 1;
-  for (let len = 2; len <= n; len <<= 1) {
+  let len = 2;
+  if (ASC_FEATURE_SIMD) len = simdStages(buf, n, sign);
+  for (; len <= n; len <<= 1) {
     const half = len >> 1;
     const stride = <usize>(FFT_MAX / len) << 3;
     for (let start = 0; start < n; start += len) {
@@ -65,6 +67,44 @@ export function fft(buf: usize, n: i32, inverse: bool): void {
       store<f32>(p, load<f32>(p) * k);
     }
   }
+}
+
+// The butterfly stages with two complex values per vector; returns the next stage's length (past
+// n: all done). The first stage's twiddle is 1, so its two butterflies z0 +- z1 share one vector;
+// later ones take the twiddles of k and k + 1 (one stride apart in the table) into one vector and
+// multiply as (br wr - bi wi, bi wr + br wi) with the (re, im) swap of b.
+@inline function simdStages(buf: usize, n: i32, sign: f32): i32 {
+  const end = buf + (<usize>n << 3);
+  const plusMinus = f32x4(1, 1, -1, -1);
+  for (let p = buf; p < end; p += 16) {
+    const v = v128.load(p);
+    v128.store(p, f32x4.add(f32x4.shuffle(v, v, 0, 1, 0, 1), f32x4.mul(f32x4.shuffle(v, v, 2, 3, 2, 3), plusMinus)));
+  }
+  const flip = f32x4.mul(f32x4.splat(sign), f32x4(-1, 1, -1, 1));
+  let len = 4;
+  for (; len <= n; len <<= 1) {
+    const half = len >> 1;
+    const stride = <usize>(FFT_MAX / len) << 3;
+    for (let start = 0; start < n; start += len) {
+      let tw = TWIDDLE;
+      let a = buf + (<usize>start << 3);
+      let b = a + (<usize>half << 3);
+      for (let k = 0; k < half; k += 2) {
+        const w = v128.load64_lane(tw + stride, v128.load64_zero(tw), 1);
+        const wr = f32x4.shuffle(w, w, 0, 0, 2, 2);
+        const wi = f32x4.mul(f32x4.shuffle(w, w, 1, 1, 3, 3), flip);
+        const bv = v128.load(b);
+        const t = f32x4.add(f32x4.mul(bv, wr), f32x4.mul(f32x4.shuffle(bv, bv, 1, 0, 3, 2), wi));
+        const av = v128.load(a);
+        v128.store(a, f32x4.add(av, t));
+        v128.store(b, f32x4.sub(av, t));
+        tw += stride << 1;
+        a += 16;
+        b += 16;
+      }
+    }
+  }
+  return len;
 }
 
 // Real samples src[0..n) into interleaved complex dst[0..n) with zero imaginary parts.
