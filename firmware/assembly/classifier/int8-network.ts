@@ -23,7 +23,15 @@ export function runNetwork(c: ClassifierState): void {
   for (let t = 0; t < ctx; t++) {
     const frame = FE_HIST + (<usize>(slot * f) << 2);
     const xt = FE_ACT_A + <usize>(t * f);
-    for (let k = 0; k < f; k++) {
+    let k = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; k + 4 <= f; k += 4) {
+        const o = <usize>k << 2;
+        const n = f32x4.mul(f32x4.sub(v128.load(frame + o), v128.load(mean + o)), v128.load(scale + o));
+        v128.store32_lane(xt + <usize>k, quantize4(f32x4.div(n, f32x4.splat(sx)), zx), 0);
+      }
+    }
+    for (; k < f; k++) {
       const n: f32 = (load<f32>(frame + (<usize>k << 2)) - load<f32>(mean + (<usize>k << 2))) * load<f32>(scale + (<usize>k << 2));
       store<i8>(xt + <usize>k, <i8>quantize(n / sx, zx, -128));
     }
@@ -43,4 +51,14 @@ export function runNetwork(c: ClassifierState): void {
     x = y;
     y = t;
   }
+}
+
+// quantize() on four values, packed into the vector's low four bytes: round half to even, add the
+// zero point, NaN to the zero point, saturate to -128 .. 127 (the narrowing would saturate the same).
+@inline function quantize4(v: v128, z: i32): v128 {
+  const zf = f32x4.splat(<f32>z);
+  const q = v128.bitselect(f32x4.add(f32x4.nearest(v), zf), zf, f32x4.eq(v, v));
+  const w = i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(q, f32x4.splat(-128)), f32x4.splat(127)));
+  const h = i16x8.narrow_i32x4_s(w, w);
+  return i8x16.narrow_i16x8_s(h, h);
 }

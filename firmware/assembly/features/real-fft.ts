@@ -51,3 +51,35 @@ export const PART_POWER: i32 = 2;
 @inline export function powerAt(k: i32, n: i32): f32 {
   return spectrumAt(k, n, PART_POWER);
 }
+
+// |X_k|^2 for the four bins k .. k + 3 in one vector (SIMD build only), for 1 <= k and
+// k + 3 < n/2, where neither Z_k nor Z_{n/2-k} wraps: the arithmetic of spectrumAt lane by lane,
+// in its order, so the powers are the same bits.
+@inline export function power4(k: i32, n: i32): v128 {
+  const z = FE_FFT + (<usize>k << 3);
+  const z01 = v128.load(z);
+  const z23 = v128.load(z, 16);
+  const zr = f32x4.shuffle(z01, z23, 0, 2, 4, 6);
+  const zi = f32x4.shuffle(z01, z23, 1, 3, 5, 7);
+  // Z_{n/2-k-3} .. Z_{n/2-k}, lane L wanting Z_{n/2-k-L}
+  const m = FE_FFT + (<usize>((n >> 1) - k - 3) << 3);
+  const c01 = v128.load(m);
+  const c23 = v128.load(m, 16);
+  const cr = f32x4.shuffle(c23, c01, 2, 0, 6, 4);
+  const ci = f32x4.neg(f32x4.shuffle(c23, c01, 3, 1, 7, 5));
+  const shift = ctz<i32>(FFT_MAX) - ctz<i32>(n);
+  const t = TWIDDLE + (<usize>(k << shift) << 3);
+  const step = <usize>8 << shift;
+  const w01 = v128.load64_lane(t + step, v128.load64_zero(t), 1);
+  const w23 = v128.load64_lane(t + 3 * step, v128.load64_zero(t + 2 * step), 1);
+  const wr = f32x4.shuffle(w01, w23, 0, 2, 4, 6);
+  const wi = f32x4.shuffle(w01, w23, 1, 3, 5, 7);
+  const h = f32x4.splat(0.5);
+  const er = f32x4.mul(h, f32x4.add(zr, cr));
+  const ei = f32x4.mul(h, f32x4.add(zi, ci));
+  const or = f32x4.mul(h, f32x4.sub(zi, ci));
+  const oi = f32x4.mul(f32x4.splat(-0.5), f32x4.sub(zr, cr));
+  const xr = f32x4.add(er, f32x4.sub(f32x4.mul(wr, or), f32x4.mul(wi, oi)));
+  const xi = f32x4.add(ei, f32x4.add(f32x4.mul(wr, oi), f32x4.mul(wi, or)));
+  return f32x4.add(f32x4.mul(xr, xr), f32x4.mul(xi, xi));
+}
