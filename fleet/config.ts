@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { MAX_BUNDLE_LENGTH } from '../host/bundle/index.ts';
+import { redactedUrl } from './redacted-url.ts';
 
 const PortNumber = Type.Integer({ minimum: 0, maximum: 65535 });
 
@@ -16,6 +17,10 @@ export const ConfigSchema = Type.Object({
   /** PostgreSQL through pg when set; embedded PGlite in `<dataDir>/pglite` otherwise. */
   databaseUrl: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   dataDir: Type.String({ minLength: 1 }),
+  /** Broker sessions, retained messages and the message bus in Redis, shared by several nodes; in memory when unset. */
+  redisUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** This node's name among several (broker id, presence sessions); the host name when unset. */
+  nodeId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' })),
   /** When unset, a secret is generated once and kept in `<dataDir>/jwt-secret`. */
   jwtSecret: Type.Optional(Type.String({ minLength: 32 })),
   logLevel: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
@@ -46,6 +51,8 @@ export interface ConfigFlags {
   host?: string;
   databaseUrl?: string;
   dataDir?: string;
+  redisUrl?: string;
+  nodeId?: string;
   logLevel?: string;
   /** Repeatable --trusted-key. */
   trustedKey?: string[];
@@ -90,6 +97,8 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     host: nonEmpty(flags.host ?? env.HOST) ?? '0.0.0.0',
     databaseUrl: nonEmpty(flags.databaseUrl ?? env.DATABASE_URL),
     dataDir: nonEmpty(flags.dataDir ?? env.DATA_DIR) ?? './data',
+    redisUrl: nonEmpty(flags.redisUrl ?? env.REDIS_URL),
+    nodeId: nonEmpty(flags.nodeId ?? env.NODE_ID),
     jwtSecret: nonEmpty(env.JWT_SECRET),
     logLevel: nonEmpty(flags.logLevel ?? env.LOG_LEVEL) ?? 'info',
     trustedKeyFiles: flags.trustedKey?.length ? flags.trustedKey : pathList(env.TRUSTED_KEYS),
@@ -111,6 +120,8 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     host: 'HOST / --host',
     databaseUrl: 'DATABASE_URL / --database-url',
     dataDir: 'DATA_DIR / --data-dir',
+    redisUrl: 'REDIS_URL / --redis-url',
+    nodeId: 'NODE_ID / --node-id',
     jwtSecret: 'JWT_SECRET',
     logLevel: 'LOG_LEVEL / --log-level',
     trustedKeyFiles: 'TRUSTED_KEYS / --trusted-key',
@@ -126,8 +137,8 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   };
   const problems = [...Value.Errors(ConfigSchema, candidate)].map((e) => {
     const key = e.path.slice(1).split('/')[0] ?? '';
-    // Never echo the secret itself into logs.
-    const shown = key === 'jwtSecret' ? '(hidden)' : JSON.stringify(e.value);
+    // Never echo a secret into logs: not the JWT secret, not a password inside a URL.
+    const shown = key === 'jwtSecret' ? '(hidden)' : (key === 'databaseUrl' || key === 'redisUrl') && typeof e.value === 'string' ? JSON.stringify(redactedUrl(e.value)) : JSON.stringify(e.value);
     return `${names[key] ?? key}: ${e.message} (got ${shown})`;
   });
   throw new ConfigError([...new Set(problems)]);

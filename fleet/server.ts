@@ -28,6 +28,8 @@ import { listenMqttTcp, listenMqttTls, registerMqttWebSocket } from './mqtt/mqtt
 import { createFleetMetrics, type FleetMetrics } from './observability/fleet-metrics.ts';
 import { openMigratedDatabase } from './open-database.ts';
 import { createChunkServer, type ChunkServerOptions } from './ota/chunk-server.ts';
+import { connectRedisBrokerStorage, type RedisBrokerStorage } from './mqtt/redis-broker-storage.ts';
+import { redactedUrl } from './redacted-url.ts';
 import { deviceJobRoutes, rolloutRoutes } from './rollouts/rollout-routes.ts';
 import { createRolloutService, type RolloutService } from './rollouts/rollout-service.ts';
 import { shadowRoutes } from './shadow/shadow-routes.ts';
@@ -264,7 +266,12 @@ export async function startServer(config: Config, io: ServerIo, options: { mqttP
       ? undefined
       : { port: config.mqttsPort, ...(await loadOrCreateServerCertificate(certificateAuthority, { dataDir: config.dataDir, certFile: config.mqttsCert, keyFile: config.mqttsKey, hostnames: config.mqttsHostnames })) };
   const { db, applied } = await openMigratedDatabase(config);
+  let brokerStorage: RedisBrokerStorage | undefined;
   try {
+    if (config.redisUrl) {
+      brokerStorage = await connectRedisBrokerStorage(config.redisUrl);
+      io.logger.info({ redis: redactedUrl(config.redisUrl) }, 'broker sessions and messages in Redis');
+    }
     io.logger.info({ database: config.databaseUrl ? 'postgresql' : 'pglite', applied }, 'database ready');
     const firstAdmin = await ensureFirstAdmin(db);
     if (firstAdmin) io.onFirstAdmin(firstAdmin);
@@ -279,6 +286,8 @@ export async function startServer(config: Config, io: ServerIo, options: { mqttP
       host: config.host,
       logger: io.logger,
       metrics: createFleetMetrics({ processMetrics: true }),
+      brokerStorage,
+      nodeId: config.nodeId,
       artifacts: { dir: artifactsDir(config), trustedKeys, maxUploadBytes: config.artifactMaxBytes },
       certificateAuthority,
       mqtts,
@@ -293,11 +302,15 @@ export async function startServer(config: Config, io: ServerIo, options: { mqttP
     return {
       ...fleet,
       close() {
-        closing ??= fleet.close().finally(() => db.destroy());
+        closing ??= fleet.close().finally(async () => {
+          await brokerStorage?.close();
+          await db.destroy();
+        });
         return closing;
       },
     };
   } catch (error) {
+    await brokerStorage?.close();
     await db.destroy();
     throw error;
   }

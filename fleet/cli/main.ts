@@ -24,6 +24,8 @@ withStorageOptions(program.command('serve').description('run migrations and serv
   .addOption(new Option('--port <port>', 'REST port (default 8080)').env('PORT'))
   .addOption(new Option('--mqtt-port <port>', 'MQTT port (default 1883)').env('MQTT_PORT'))
   .addOption(new Option('--host <host>', 'interface to bind (default 0.0.0.0)').env('HOST'))
+  .addOption(new Option('--redis-url <url>', 'Redis for broker sessions and messages shared by several nodes (default: in memory)').env('REDIS_URL'))
+  .addOption(new Option('--node-id <name>', 'this node among several sharing Redis and the database (default: the host name)').env('NODE_ID'))
   .addOption(new Option('--log-level <level>', 'pino level (default info)').env('LOG_LEVEL'))
   .addOption(new Option('--mqtts-port <port>', 'MQTT over TLS port, devices log in with client certificates (default: off)').env('MQTTS_PORT'))
   .addOption(new Option('--mqtt-ca-cert <file>', 'fleet CA certificate, PEM (default: created in the data directory)').env('MQTT_CA_CERT'))

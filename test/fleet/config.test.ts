@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ConfigError, loadConfig, pgliteDir } from '../../fleet/config.ts';
 import { loadOrCreateJwtSecret } from '../../fleet/jwt-secret-file.ts';
+import { connectRedisBrokerStorage } from '../../fleet/mqtt/redis-broker-storage.ts';
 
 t.test('defaults', async (t) => {
   const config = loadConfig({});
@@ -72,4 +73,21 @@ t.test('MQTT over TLS and offline queue settings', async (t) => {
   const error = t.throws(() => loadConfig({ MQTTS_PORT: 'tls', MQTT_OFFLINE_QUEUE_MESSAGES: '0', MQTTS_HOSTNAMES: 'bad name' })) as ConfigError;
   const text = error.problems.join('\n');
   for (const name of ['MQTTS_PORT / --mqtts-port', 'MQTT_OFFLINE_QUEUE_MESSAGES', 'MQTTS_HOSTNAMES']) t.match(text, name);
+});
+
+t.test('several nodes: REDIS_URL and NODE_ID, checked, passwords never echoed', async (t) => {
+  t.same(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/2', NODE_ID: 'fleet-b' }), { port: 8080, mqttPort: 1883, host: '0.0.0.0', dataDir: './data', logLevel: 'info', redisUrl: 'redis://127.0.0.1:6379/2', nodeId: 'fleet-b' });
+  t.equal(loadConfig({ REDIS_URL: 'redis://a/0' }, { redisUrl: 'rediss://b:6380/1' }).redisUrl, 'rediss://b:6380/1', 'the flag wins');
+  const error = t.throws(() => loadConfig({ REDIS_URL: 'http://:hunter2@cache:6379', NODE_ID: 'has space', DATABASE_URL: 'mysql://u:s3cret@db/x' })) as ConfigError;
+  const text = error.problems.join('\n');
+  for (const name of ['REDIS_URL / --redis-url', 'NODE_ID / --node-id', 'DATABASE_URL']) t.match(text, name);
+  t.notMatch(text, /hunter2|s3cret/, 'passwords in URLs are hidden');
+  t.match(text, /cache:6379/, 'the rest of the URL is shown');
+});
+
+t.test('a Redis that cannot be reached stops the start with its address, password hidden', async (t) => {
+  // port 1 on the loopback: refused at once
+  const error = await connectRedisBrokerStorage('redis://:hunter2@127.0.0.1:1/0').then(() => undefined, (e: Error) => e);
+  t.match(error?.message, /^cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1\/0: /);
+  t.notMatch(error?.message, /hunter2/);
 });
