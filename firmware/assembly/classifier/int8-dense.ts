@@ -1,7 +1,7 @@
 import { L_TYPE, L_ACTIVATION, L_IN_SIZE, L_OUT_SIZE, L_CHANNELS_IN, L_CHANNELS_OUT, L_KERNEL,
   L_WEIGHTS_OFFSET, L_BIAS_OFFSET, L_WEIGHT_SCALE_OFFSET, L_OUT_SCALE, L_OUT_ZERO_POINT, LAYER_DEPTHWISE, ACT_RELU,
 } from "./blob-layout";
-import { quantize } from "./quantize";
+import { quantize, quantize4 } from "./quantize";
 
 // One int8 layer of the network (docs/model-format.md, "Inference arithmetic"), read in place from
 // the active blob. Accumulators are exact i32 (|acc| < 2^31 by the format's limits), so the
@@ -47,6 +47,29 @@ import { quantize } from "./quantize";
   return s - zx * sw;
 }
 
+// The SIMD rowDot of four consecutive rows of n weights (n a multiple of 8) with one input, as
+// four i32 lanes: the input is widened once for the four rows.
+@inline function rowDot4(w: usize, x: usize, n: i32, zx: i32): v128 {
+  const z = i16x8.splat(<i16>zx);
+  const n2 = <usize>(n << 1);
+  let a0 = i32x4.splat(0);
+  let a1 = i32x4.splat(0);
+  let a2 = i32x4.splat(0);
+  let a3 = i32x4.splat(0);
+  for (let i = 0; i < n; i += 8) {
+    const xv = i16x8.sub(v128.load8x8_s(x + <usize>i), z);
+    const wi = w + <usize>i;
+    a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load8x8_s(wi), xv));
+    a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load8x8_s(wi + <usize>n), xv));
+    a2 = i32x4.add(a2, i32x4.dot_i16x8_s(v128.load8x8_s(wi + n2), xv));
+    a3 = i32x4.add(a3, i32x4.dot_i16x8_s(v128.load8x8_s(wi + n2 + <usize>n), xv));
+  }
+  // lane r of the result: the sum of a_r's four lanes
+  const s01 = i32x4.add(i32x4.shuffle(a0, a1, 0, 4, 1, 5), i32x4.shuffle(a0, a1, 2, 6, 3, 7));
+  const s23 = i32x4.add(i32x4.shuffle(a2, a3, 0, 4, 1, 5), i32x4.shuffle(a2, a3, 2, 6, 3, 7));
+  return i32x4.add(i32x4.shuffle(s01, s23, 0, 1, 4, 5), i32x4.shuffle(s01, s23, 2, 3, 6, 7));
+}
+
 // Element e of the output: requantised to i8 with the channel's factor m = (sx ws) / sy, or a
 // logit acc (sx ws) on the last layer (m is then sx ws). Loops run channel by channel so m is
 // computed once per channel, not per element: the same f32 value, so the result does not change.
@@ -89,7 +112,23 @@ export function runLayer(b: usize, r: usize, x: usize, zx: i32, sx: f32, y: usiz
   }
   // dense (one step of inSize inputs) or pointwise (steps of cin inputs): rows of cin weights
   const steps = inSize / cin;
-  for (let o = 0; o < cout; o++) {
+  let o = 0;
+  if (ASC_FEATURE_SIMD && !last && cin % 8 == 0) {
+    // four output channels at a time: each input vector serves four rows, and the four
+    // accumulators are requantised and stored together
+    const vsy = f32x4.splat(sy);
+    const vsx = f32x4.splat(sx);
+    for (; o + 4 <= cout; o += 4) {
+      const m = f32x4.div(f32x4.mul(vsx, v128.load(scales + (<usize>o << 2))), vsy);
+      const b4 = v128.load(bias + (<usize>o << 2));
+      const wo = w + <usize>(o * cin);
+      for (let t = 0; t < steps; t++) {
+        const acc = i32x4.add(b4, rowDot4(wo, x + <usize>(t * cin), cin, zx));
+        v128.store32_lane(y + <usize>(t * cout + o), quantize4(f32x4.mul(f32x4.convert_i32x4_s(acc), m), zy, lo), 0);
+      }
+    }
+  }
+  for (; o < cout; o++) {
     const sw: f32 = sx * load<f32>(scales + (<usize>o << 2));
     const m = last ? sw : sw / sy;
     const b0 = load<i32>(bias + (<usize>o << 2));

@@ -2,7 +2,7 @@ import { FE_HIST, FE_ACT_A, FE_ACT_B, FE_LOGITS } from "../memory-map";
 import { H_NORM_MEAN_OFFSET, H_NORM_SCALE_OFFSET, H_INPUT_SCALE, H_INPUT_ZERO_POINT, H_LAYER_TABLE_OFFSET, layerRecord,
   L_OUT_SCALE, L_OUT_ZERO_POINT } from "./blob-layout";
 import { ClassifierState } from "./classifier-state";
-import { quantize } from "./quantize";
+import { quantize, quantize4 } from "./quantize";
 import { runLayer } from "./int8-dense";
 
 // The network on the last context_frames feature frames, oldest first (docs/model-format.md):
@@ -28,7 +28,7 @@ export function runNetwork(c: ClassifierState): void {
       for (; k + 4 <= f; k += 4) {
         const o = <usize>k << 2;
         const n = f32x4.mul(f32x4.sub(v128.load(frame + o), v128.load(mean + o)), v128.load(scale + o));
-        v128.store32_lane(xt + <usize>k, quantize4(f32x4.div(n, f32x4.splat(sx)), zx), 0);
+        v128.store32_lane(xt + <usize>k, quantize4(f32x4.div(n, f32x4.splat(sx)), zx, -128), 0);
       }
     }
     for (; k < f; k++) {
@@ -53,12 +53,3 @@ export function runNetwork(c: ClassifierState): void {
   }
 }
 
-// quantize() on four values, packed into the vector's low four bytes: round half to even, add the
-// zero point, NaN to the zero point, saturate to -128 .. 127 (the narrowing would saturate the same).
-@inline function quantize4(v: v128, z: i32): v128 {
-  const zf = f32x4.splat(<f32>z);
-  const q = v128.bitselect(f32x4.add(f32x4.nearest(v), zf), zf, f32x4.eq(v, v));
-  const w = i32x4.trunc_sat_f32x4_s(f32x4.min(f32x4.max(q, f32x4.splat(-128)), f32x4.splat(127)));
-  const h = i16x8.narrow_i32x4_s(w, w);
-  return i8x16.narrow_i16x8_s(h, h);
-}
