@@ -5,6 +5,8 @@ export interface BrokerHealth {
   status: 'up' | 'down';
   /** Clients connected to this node (devices and services). */
   clients: number;
+  /** The shared store (Redis) behind sessions and the message bus, when there is one; down makes the broker down. */
+  storage?: 'up' | 'down';
 }
 
 export interface BrokerProbe {

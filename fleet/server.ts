@@ -79,7 +79,7 @@ export interface FleetOptions {
   events?: FleetEvents;
   nodeId?: string;
   brokerLimits?: Partial<BrokerLimits>;
-  brokerStorage?: Pick<FleetBrokerOptions, 'persistence' | 'mq'>;
+  brokerStorage?: Pick<FleetBrokerOptions, 'persistence' | 'mq' | 'storageHealth'>;
   ingest?: Omit<TelemetryIngestOptions, 'db' | 'metrics'>;
   retention?: Omit<RetentionOptions, 'db'>;
   clock?: () => number;
@@ -132,7 +132,7 @@ export async function startFleet(options: FleetOptions): Promise<RunningServer> 
     db,
     credentials: createCredentialStore(db),
     messages(publish) {
-      shadows = createShadowService({ db, publish, clock });
+      shadows = createShadowService({ db, publish, clock, onPublishFailed: (error, topic) => mqttLogger?.warn({ err: error, topic }, 'shadow message not published; the device gets the delta when it next subscribes') });
       rollouts = createRolloutService({
         db,
         publish,
@@ -269,7 +269,7 @@ export async function startServer(config: Config, io: ServerIo, options: { mqttP
   let brokerStorage: RedisBrokerStorage | undefined;
   try {
     if (config.redisUrl) {
-      brokerStorage = await connectRedisBrokerStorage(config.redisUrl);
+      brokerStorage = await connectRedisBrokerStorage(config.redisUrl, io.logger);
       io.logger.info({ redis: redactedUrl(config.redisUrl) }, 'broker sessions and messages in Redis');
     }
     io.logger.info({ database: config.databaseUrl ? 'postgresql' : 'pglite', applied }, 'database ready');

@@ -78,6 +78,8 @@ export interface FleetBrokerOptions {
   persistence?: AedesOptions['persistence'];
   /** Aedes message bus (default in-process mqemitter); e.g. mqemitter-redis for several nodes. */
   mq?: AedesOptions['mq'];
+  /** Whether a shared store behind persistence and mq (Redis) is reachable; absent for the in-memory ones. */
+  storageHealth?: () => 'up' | 'down';
   heartbeatIntervalMs?: number;
 }
 
@@ -347,7 +349,9 @@ export async function createFleetBroker(options: FleetBrokerOptions): Promise<Fl
       while (pendingWrites.size > 0) await Promise.allSettled([...pendingWrites]);
     },
     health(): BrokerHealth {
-      return { status: aedes.closed ? 'down' : 'up', clients: aedes.connectedClients ?? 0 };
+      const storage = options.storageHealth?.();
+      const status = aedes.closed || storage === 'down' ? 'down' : 'up';
+      return { status, clients: aedes.connectedClients ?? 0, ...(storage ? { storage } : {}) };
     },
     close() {
       closing ??= (async () => {

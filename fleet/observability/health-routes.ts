@@ -18,6 +18,7 @@ const Health = Type.Object({
   broker: Type.Object({
     status: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('not-attached')]),
     clients: Type.Optional(Type.Integer()),
+    storage: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down')])),
   }),
 });
 
@@ -55,7 +56,7 @@ export default async function healthRoutes(
         database: db.ok
           ? { status: 'up', latencyMs: Math.round(db.seconds * 1e6) / 1e3 }
           : { status: 'down', latencyMs: null, error: db.error },
-        broker: broker ? { status: broker.status, clients: broker.clients } : { status: 'not-attached' },
+        broker: broker ? { status: broker.status, clients: broker.clients, ...(broker.storage ? { storage: broker.storage } : {}) } : { status: 'not-attached' },
       };
     },
   );

@@ -30,12 +30,24 @@ export interface ShadowServiceOptions {
   clock?: () => number;
   /** Compare-and-set retries before giving up with 500 (only under heavy contention). */
   maxAttempts?: number;
+  /** A reply or delta could not be published after the update was stored (e.g. the broker's Redis is away). */
+  onPublishFailed?(error: unknown, topic: string): void;
 }
 
 export function createShadowService(options: ShadowServiceOptions): ShadowService {
   const { db, publish } = options;
   const clock = options.clock ?? Date.now;
   const maxAttempts = options.maxAttempts ?? 5;
+
+  // The outcome stands once stored, whether or not its messages go out: the device gets the
+  // delta again when it next subscribes, so a failed publish is reported, not turned into a 500.
+  const send = async (topic: string, payload: unknown) => {
+    try {
+      await publish(topic, payload);
+    } catch (error) {
+      options.onPublishFailed?.(error, topic);
+    }
+  };
 
   const rejection = (code: ShadowRejection['code'], message: string, request?: unknown): ShadowRejection => {
     const token = typeof request === 'object' && request !== null ? (request as { clientToken?: unknown }).clientToken : undefined;
@@ -87,10 +99,10 @@ export function createShadowService(options: ShadowServiceOptions): ShadowServic
       }
       const { outcome, delta } = step;
       if (outcome.ok) {
-        if (reply) await publish(buildTopic({ kind: 'shadow/update/accepted', deviceId }), outcome.accepted);
-        if (delta) await publish(buildTopic({ kind: 'shadow/delta', deviceId }), delta);
+        if (reply) await send(buildTopic({ kind: 'shadow/update/accepted', deviceId }), outcome.accepted);
+        if (delta) await send(buildTopic({ kind: 'shadow/delta', deviceId }), delta);
       } else if (reply) {
-        await publish(buildTopic({ kind: 'shadow/update/rejected', deviceId }), outcome.rejection);
+        await send(buildTopic({ kind: 'shadow/update/rejected', deviceId }), outcome.rejection);
       }
       return outcome;
     },

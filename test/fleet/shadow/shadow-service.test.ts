@@ -148,3 +148,19 @@ async function compareAndSet(t: Test, open: () => Promise<TestDatabase>) {
 
 t.test('compare-and-set on PGlite', (t) => compareAndSet(t, openPglite));
 t.test('compare-and-set on PostgreSQL', { skip: postgresUrl ? false : postgresSkipReason }, (t) => compareAndSet(t, () => openPostgres(postgresUrl!)));
+
+t.test('a delta that cannot be published does not undo or fail a stored update', async (t) => {
+  await insertDevice(db, { id: 'hs-nopub', name: '', tags: [] });
+  const failures: string[] = [];
+  const service = createShadowService({
+    db,
+    publish: async () => {
+      throw new Error('the broker bus is away');
+    },
+    onPublishFailed: (error, topic) => void failures.push(`${topic}: ${(error as Error).message}`),
+  });
+  const outcome = await service.update('hs-nopub', { state: { desired: { intensity: 0.9 } } }, { actor: 'test', reply: true });
+  t.equal(outcome.ok, true, 'the update is accepted');
+  t.same((await loadShadow(db, 'hs-nopub')).state.desired, { intensity: 0.9 }, 'and stored');
+  t.same(failures, ['anc/v1/hs-nopub/shadow/update/accepted: the broker bus is away', 'anc/v1/hs-nopub/shadow/delta: the broker bus is away'], 'each lost message is reported');
+});
