@@ -35,11 +35,14 @@ t.test('parameters: enable, sensitivity, hold; ABI 1.2', async (t) => {
 // Up to 8 clips per class, one over each background class (seeds the bench does not use), as many
 // as fit in CLASS_BUDGET_MS (at least 3): on a loaded machine the set shrinks instead of the test
 // timing out. The clips the shipped tuning does not detect within 200 ms are listed: the test
-// holds the tuning to at least its measured level (6/8 sirens, 8/8 alarms, 8/8 horns).
+// holds the tuning to at least its measured level (5/8 sirens, 7/8 alarms, 8/8 horns). 5004 (a
+// two-tone siren whose fundamental is lost in a train's rumble, detected at 291 ms by the 7th
+// harmonic) and 5007 (251 ms) were within 200 ms before the lone-tone onset test and the start-up
+// change, which on the bench's 120 clips per class gained more than they cost.
 const PER_CLASS = 8;
 const FIRST_SEED = 5001;
 const CLASS_BUDGET_MS = 20000;
-const KNOWN_MISSES: Record<'siren' | 'alarm' | 'horn', number[]> = { siren: [5001, 5007], alarm: [], horn: [] };
+const KNOWN_MISSES: Record<'siren' | 'alarm' | 'horn', number[]> = { siren: [5001, 5004, 5007], alarm: [5007], horn: [] };
 
 for (const emergency of ['siren', 'alarm', 'horn'] as const) {
   t.test(`${emergency}: clips at 0 dB over each background`, async (t) => {
@@ -65,6 +68,28 @@ for (const emergency of ['siren', 'alarm', 'horn'] as const) {
     t.ok(fast >= done - allowed, `${fast}/${done} within 200 ms (at least the measured level: ${done - allowed})`);
   });
 }
+
+// The floor is learnt fast for the first 480 ms after anc_init, and only the tracks born in its
+// first 40 ms are taken for the background's own tones: a sound that starts later, even within
+// those 480 ms, is detected (it was taken for background, then detected 0.4-1.3 s late or not at
+// all). +10 dB, over backgrounds with and without tones of their own; detection within 200 ms of
+// the onset, or within 200 ms of the end of the 480 ms (0.7 s after init) for a horn's stack,
+// which waits for the floor to settle.
+t.test('a sound that starts shortly after anc_init is detected', async (t) => {
+  let seed = 6001;
+  for (const emergency of ['siren', 'alarm', 'horn'] as const) {
+    for (const leadSeconds of [0.1, 0.2, 0.3, 0.45]) {
+      for (const bg of ['quiet', 'office', 'machinery'] as const) {
+        const c = renderClip({ emergency, background: bg, snrDb: 10, seed: seed++, leadSeconds, soundSeconds: 1.5 });
+        const r = judgeClip(c, fw, { anc: LIGHT_ANC });
+        const by = Math.max(c.onsetSeconds + 0.2, 0.7);
+        const at = r.latencySeconds === undefined ? undefined : c.onsetSeconds + r.latencySeconds;
+        t.equal(r.early, 0, `${c.variant} over ${bg} at ${leadSeconds} s (seed ${c.seed}): nothing before it`);
+        t.ok(at !== undefined && at <= by, `${c.variant} over ${bg} from ${c.onsetSeconds.toFixed(2)} s (seed ${c.seed}): detected at ${at?.toFixed(3) ?? 'never'} s, by ${by.toFixed(2)} s`);
+      }
+    }
+  }
+});
 
 t.test('the fade with the real ANC running (FxLMS), and one event', async (t) => {
   const r = clipCase({ emergency: 'alarm', background: 'office', seed: 1007, snrDb: 0 }, fw);
@@ -110,7 +135,7 @@ t.test('false triggers on non-emergency long mixture', async (t) => {
   const run = runDetector(fw, samples, RATE, 256);
   const perHour = (run.detections.length * 3600) / seconds;
   t.comment(`false triggers: ${run.detections.length} in ${seconds} s = ${perHour.toFixed(1)} per hour`);
-  t.ok(run.detections.length <= 1, `at most 1 in ${seconds} s (measured: 1, a train's wheel squeal at 33 s; the bench measures 6 per hour)`);
+  t.ok(run.detections.length === 0, `none in ${seconds} s (measured: 0; a train's wheel squeal at 33 s triggered before the lone-tone onset test)`);
 });
 
 // Models whose last layer ignores its input: one always reports the siren class (flagged

@@ -3,7 +3,7 @@ import { state, statusI32, ST_EMERGENCY_STATE, ST_EMERGENCY_EVENTS } from "../st
 import { realFft, powerAt } from "../features/real-fft";
 import { EmergencyState, emergency, toneTrack, TRACK_BYTES, EMERGENCY_NONE } from "./detector-state";
 import { POW, cosAt, powAt, floorAt, updateTracks } from "./tone-tracks";
-import { emergencyKind, hornPartials, lowestCoherent, HORN_PARTIALS } from "./emergency-kind";
+import { emergencyKind, hornPartials, lowestCoherent, steady, HORN_PARTIALS } from "./emergency-kind";
 import { emergencyClassReported } from "../classifier/classifier";
 
 // The emergency detector (docs/firmware-abi.md, "Emergency detector"). Every 8 ms it takes the
@@ -24,19 +24,28 @@ const BAND_HI_HZ: f32 = 4200;
 // The floor is a median tracker: each frame it moves by a fixed ratio (3 dB/s) towards the bin's
 // power, so it settles on the median of the background (stable on noise, unmoved by a few loud
 // frames) and a new tone needs seconds, not the detector's 100 ms, to become background. For
-// SETTLE_FRAMES after init it moves 0.5 dB a frame and nothing triggers, so the background's own
-// tones are learnt first (tracks born then never trigger).
+// SETTLE_FRAMES after init it moves 0.5 dB a frame, so the background is learnt first; the tracks
+// born in the first 40 ms are the background's own tones and never trigger (tone-tracks.ts), later
+// ones may (a sound that starts during the settling), and the floor does not rise under them. The
+// horn stack, which needs no coherence, waits for the settling to end.
 const FLOOR_STEP: f32 = 1.0056;
 const FLOOR_FAST: f32 = 1.122;
 const SETTLE_FRAMES: i32 = 60;
 const FLOOR_MIN: f32 = 1e-14;
 const HOLD_RUN: i32 = 3; // a track this coherent keeps an emergency going
-// A lone tone above every siren's fundamental (nothing coherent below it) must have started at
-// once, as a smoke alarm's piezo does, not swelled as a train's wheel squeal does.
-const LONE_TONE_HZ: f32 = 1900;
+// A lone steady or high tone (nothing new and coherent below it: steady sirens stay under 1.25 kHz,
+// swept ones pass 1.4 kHz only near the top of a sweep, after their track began lower) must have
+// started at once, as a smoke alarm's piezo does, not swelled as a train's wheel squeal does.
+const LONE_TONE_HZ: f32 = 1400;
 const ONSET_RISE: f32 = 2; // at most 3 dB louder at the trigger than in its second frame
-const STACK_FRAMES: i32 = 2;
-const CONFIRMED_RUN: i32 = 7; // coherent frames that trigger while the classifier reports an emergency class // frames in a row with a horn's stack that start an emergency
+// ... and loud from its second frame: its three bins on average 12 dB over the floor of its bin and
+// both neighbours (3 x 10^1.2). Squeals measured 7-11 dB when first tracked, just above the
+// novelty threshold; smoke alarms at 0 dB SNR 16-55 dB.
+const ONSET_CONTRAST: f32 = 50;
+const STACK_FRAMES: i32 = 2; // frames in a row with a horn's stack that start an emergency
+const CONFIRMED_RUN: i32 = 7; // coherent frames that trigger while the classifier reports an emergency class
+const NO_TRIGGER: i32 = -1;
+const STACK_TRIGGER: i32 = EMG_MAX_TRACKS;
 const EMERGENCY_FADE_MS: f32 = 20; // anti-noise fade-out on detection, whatever ramp_ms is
 
 export const DEFAULT_SENSITIVITY: f32 = 0.5;
@@ -141,34 +150,58 @@ function analyse(e: EmergencyState): void {
     else if (++e.sinceHit >= e.holdFrames) e.active = EMERGENCY_NONE;
     return;
   }
-  if (e.settle > 0) {
-    e.settle--;
-  } else if (triggers(e, best, run)) {
-    e.active = kind;
+  const settling = e.settle > 0;
+  if (settling) e.settle--;
+  const cause = trigger(e, settling);
+  if (cause != NO_TRIGGER) {
+    e.active = cause == STACK_TRIGGER ? kind : emergencyKind(e, cause, partials);
     e.sinceHit = 0;
     e.events++;
     return;
   }
   const up = e.settle > 0 ? FLOOR_FAST : FLOOR_STEP;
+  const held = e.settle > 0 ? newToneBins(e) : 0;
   for (let k = lo - 1; k <= hi + 1; k++) {
     const a = EMG_FLOOR + (<usize>k << 2);
     const f = load<f32>(a);
     const p = powAt(k);
-    store<f32>(a, Mathf.max(FLOOR_MIN, p > f ? Mathf.min(p, f * up) : Mathf.max(p, f / up)));
+    const rise = held & (<u64>1 << <u64>k) ? <f32>1 : up;
+    store<f32>(a, Mathf.max(FLOOR_MIN, p > f ? Mathf.min(p, f * rise) : Mathf.max(p, f / up)));
   }
+}
+
+// The bins (and their neighbours) under the tracks that began after the background's first frames:
+// while the floor is learnt fast it must not rise under a tone that may be an emergency.
+function newToneBins(e: EmergencyState): u64 {
+  let bins: u64 = 0;
+  for (let i = 0; i < EMG_MAX_TRACKS; i++) {
+    const t = toneTrack(i);
+    if (t.age == 0 || t.onsetPower < 0 || (t.run < HOLD_RUN && !steady(i))) continue;
+    const k = <i32>Mathf.round(t.bin);
+    bins |= <u64>7 << <u64>max(0, k - 1);
+  }
+  return bins;
 }
 
 // The detector's own evidence: a coherent tone for triggerRun frames (a lone high tone only if it
 // began at once), or a horn's stack. While the classifier reports one of its emergency classes,
 // CONFIRMED_RUN coherent frames suffice: the model's slower, broader judgement (log-mel over
-// tens of ms, smoothed) confirms what the detector hears, and neither triggers alone.
-function triggers(e: EmergencyState, best: i32, run: i32): bool {
-  if (e.stackRun >= STACK_FRAMES) return true;
-  if (run >= CONFIRMED_RUN && emergencyClassReported()) return true;
-  return run >= e.triggerRun && (lowestCoherent(e) < LONE_TONE_HZ || abrupt(best));
+// tens of ms, smoothed) confirms what the detector hears, and neither triggers alone. Every track
+// is weighed, not only the most coherent: a wheel squeal's long run must not hide an alarm's.
+// Returns the track that triggers, STACK_TRIGGER or NO_TRIGGER.
+function trigger(e: EmergencyState, settling: bool): i32 {
+  if (e.stackRun >= STACK_FRAMES && !settling) return STACK_TRIGGER;
+  const needed = emergencyClassReported() ? min(CONFIRMED_RUN, e.triggerRun) : e.triggerRun;
+  const lone = lowestCoherent(e) >= LONE_TONE_HZ;
+  for (let i = 0; i < EMG_MAX_TRACKS; i++) {
+    const t = toneTrack(i);
+    if (t.age != 0 && t.onsetPower >= 0 && t.run >= needed && (!lone || abrupt(i))) return i;
+  }
+  return NO_TRIGGER;
 }
 
-function abrupt(best: i32): bool {
-  const t = toneTrack(best);
-  return t.power <= ONSET_RISE * t.onsetPower;
+function abrupt(i: i32): bool {
+  const t = toneTrack(i);
+  const k = <i32>Mathf.round(t.bin);
+  return t.power <= ONSET_RISE * t.onsetPower && t.onsetPower >= ONSET_CONTRAST * Mathf.max(floorAt(k), Mathf.max(floorAt(k - 1), floorAt(k + 1)));
 }

@@ -20,7 +20,7 @@ export const HORN_PARTIALS: i32 = 3; // steady partials on one horn's harmonics 
 const MAX_HARMONIC: i32 = 10;
 const SIEVE_BINS: f32 = 0.6;
 
-@inline function steady(i: i32): bool {
+@inline export function steady(i: i32): bool {
   const t = toneTrack(i);
   return t.age >= STEADY_AGE && t.onsetPower >= 0 && Mathf.abs(t.slope) <= STEADY_SLOPE;
 }
@@ -49,16 +49,17 @@ export function hornPartials(e: EmergencyState): i32 {
   return most;
 }
 
-// The kind of the frame's evidence: `best` is the most coherent track (or -1), `partials` the horn sieve's count.
+// The lowest coherent tone that is not the background's own (Infinity if none).
 export function lowestCoherent(e: EmergencyState): f32 {
   let lowest: f32 = Infinity;
   for (let i = 0; i < EMG_MAX_TRACKS; i++) {
     const t = toneTrack(i);
-    if (t.age != 0 && t.run >= COHERENT_RUN) lowest = Mathf.min(lowest, t.bin * e.binHz);
+    if (t.age != 0 && t.onsetPower >= 0 && t.run >= COHERENT_RUN) lowest = Mathf.min(lowest, t.bin * e.binHz);
   }
   return lowest;
 }
 
+// The kind of the frame's evidence: `best` is the most coherent track (or -1), `partials` the horn sieve's count.
 export function emergencyKind(e: EmergencyState, best: i32, partials: i32): i32 {
   if (partials >= HORN_PARTIALS || best < 0) return EMERGENCY_HORN;
   const hz = e.binHz;

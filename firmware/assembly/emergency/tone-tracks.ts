@@ -25,7 +25,11 @@ export const MAX_PEAKS: i32 = 16;
 const SHARPNESS: f32 = 4; // a peak's power over its neighbours' 3 bins away
 const MATCH_BINS: f32 = 1.5; // a peak continues a track within this of its predicted frequency (plus half its slope)
 const MAX_MISSED: i32 = 2; // frames without a peak before a track is dropped
+const JUMP: f32 = 8; // a peak 9 dB louder than its track's last frame starts the track anew
 const FLOOR_MIN: f32 = 1e-14;
+// Tracks born in the first frames after init (about 40 ms) are the background's own tones; later ones,
+// even while the floor is still being learnt, may be an emergency that has just begun.
+const BACKGROUND_FRAMES: u32 = 5;
 
 // cos(2 pi i / FFT_MAX) for any i, from the twiddle table (half a period)
 @inline export function cosAt(i: i32): f32 {
@@ -72,7 +76,7 @@ function findPeaks(e: EmergencyState): i32 {
 }
 
 // Continues the tracks with this frame's peaks, starts new ones, drops the lost. Returns the
-// track with the longest coherent run (-1 if none) among those not born while the floor was learnt.
+// track with the longest coherent run (-1 if none) among those not born in the background's first frames.
 export function updateTracks(e: EmergencyState): i32 {
   const count = findPeaks(e);
   let claimed: u32 = 0;
@@ -112,11 +116,17 @@ export function updateTracks(e: EmergencyState): i32 {
       const c = dr * cosAt(idx) + di * cosAt(idx - (FFT_MAX >> 2));
       t.run = c >= e.coherence ? t.run + 1 : t.run >> 1;
     }
+    const power = load<f32>(PEAK_POW + o);
+    if (power > JUMP * t.power && t.onsetPower >= 0) {
+      // a new sound on the same frequency (an alarm where a wheel squeals): its own onset and run
+      t.age = 0;
+      t.run = 0;
+    }
     t.slope += <f32>0.5 * (f - t.bin - t.slope);
     t.bin = f;
     t.re = re;
     t.im = im;
-    t.power = load<f32>(PEAK_POW + o);
+    t.power = power;
     if (t.age == 1 && t.onsetPower >= 0) t.onsetPower = t.power;
     t.missed = 0;
     t.age = min(t.age + 1, 1 << 20);
@@ -147,7 +157,7 @@ export function updateTracks(e: EmergencyState): i32 {
     t.power = load<f32>(PEAK_POW + o);
     t.run = 0;
     t.missed = 0;
-    t.onsetPower = e.settle > 0 ? -1 : 0; // born while the floor is learnt: the background's own tone
+    t.onsetPower = e.frames <= BACKGROUND_FRAMES ? -1 : 0; // there from the start: the background's own tone
   }
   let best = -1;
   let bestRun = 0;
