@@ -33,31 +33,17 @@ export function fft(buf: usize, n: i32, inverse: bool): void {
   }
   const sign: f32 = inverse ? -1 : 1;
   let len = 2;
-  if (ASC_FEATURE_SIMD) len = simdStages(buf, n, sign);
+  if (ASC_FEATURE_SIMD) {
+    firstStageSimd(buf, n);
+    len = 4;
+  }
   for (; len <= n; len <<= 1) {
     const half = len >> 1;
     const stride = <usize>(FFT_MAX / len) << 3;
     for (let start = 0; start < n; start += len) {
-      let tw = TWIDDLE;
-      let a = buf + (<usize>start << 3);
-      let b = a + (<usize>half << 3);
-      for (let k = 0; k < half; k++) {
-        const wr = load<f32>(tw);
-        const wi = sign * load<f32>(tw, 4);
-        const br = load<f32>(b);
-        const bi = load<f32>(b, 4);
-        const tr = br * wr - bi * wi;
-        const ti = br * wi + bi * wr;
-        const ar = load<f32>(a);
-        const ai = load<f32>(a, 4);
-        store<f32>(a, ar + tr);
-        store<f32>(a, ai + ti, 4);
-        store<f32>(b, ar - tr);
-        store<f32>(b, ai - ti, 4);
-        tw += stride;
-        a += 8;
-        b += 8;
-      }
+      const a = buf + (<usize>start << 3);
+      if (ASC_FEATURE_SIMD) butterfliesSimd(a, a + (<usize>half << 3), half, stride, sign);
+      else butterflies(a, a + (<usize>half << 3), half, stride, sign);
     }
   }
   if (inverse) {
@@ -69,42 +55,57 @@ export function fft(buf: usize, n: i32, inverse: bool): void {
   }
 }
 
-// The butterfly stages with two complex values per vector; returns the next stage's length (past
-// n: all done). The first stage's twiddle is 1, so its two butterflies z0 +- z1 share one vector;
-// later ones take the twiddles of k and k + 1 (one stride apart in the table) into one vector and
-// multiply as (br wr - bi wi, bi wr + br wi) with the (re, im) swap of b.
-@inline function simdStages(buf: usize, n: i32, sign: f32): i32 {
+// The `half` butterflies of one group: a[k], b[k] <- a[k] +- w^k b[k], w^k every `stride` bytes of the table.
+@inline function butterflies(a: usize, b: usize, half: i32, stride: usize, sign: f32): void {
+  let tw = TWIDDLE;
+  for (let k = 0; k < half; k++) {
+    const wr = load<f32>(tw);
+    const wi = sign * load<f32>(tw, 4);
+    const br = load<f32>(b);
+    const bi = load<f32>(b, 4);
+    const tr = br * wr - bi * wi;
+    const ti = br * wi + bi * wr;
+    const ar = load<f32>(a);
+    const ai = load<f32>(a, 4);
+    store<f32>(a, ar + tr);
+    store<f32>(a, ai + ti, 4);
+    store<f32>(b, ar - tr);
+    store<f32>(b, ai - ti, 4);
+    tw += stride;
+    a += 8;
+    b += 8;
+  }
+}
+
+// The SIMD build's stages, two complex values per vector. The first stage's twiddle is 1, so its
+// two butterflies z0 +- z1 share one vector.
+@inline function firstStageSimd(buf: usize, n: i32): void {
   const end = buf + (<usize>n << 3);
   const plusMinus = f32x4(1, 1, -1, -1);
   for (let p = buf; p < end; p += 16) {
     const v = v128.load(p);
     v128.store(p, f32x4.add(f32x4.shuffle(v, v, 0, 1, 0, 1), f32x4.mul(f32x4.shuffle(v, v, 2, 3, 2, 3), plusMinus)));
   }
+}
+
+// butterflies() two at a time (half >= 2): the twiddles of k and k + 1 (one stride apart in the
+// table) in one vector, multiplied as (br wr - bi wi, bi wr + br wi) with the (re, im) swap of b.
+@inline function butterfliesSimd(a: usize, b: usize, half: i32, stride: usize, sign: f32): void {
   const flip = f32x4.mul(f32x4.splat(sign), f32x4(-1, 1, -1, 1));
-  let len = 4;
-  for (; len <= n; len <<= 1) {
-    const half = len >> 1;
-    const stride = <usize>(FFT_MAX / len) << 3;
-    for (let start = 0; start < n; start += len) {
-      let tw = TWIDDLE;
-      let a = buf + (<usize>start << 3);
-      let b = a + (<usize>half << 3);
-      for (let k = 0; k < half; k += 2) {
-        const w = v128.load64_lane(tw + stride, v128.load64_zero(tw), 1);
-        const wr = f32x4.shuffle(w, w, 0, 0, 2, 2);
-        const wi = f32x4.mul(f32x4.shuffle(w, w, 1, 1, 3, 3), flip);
-        const bv = v128.load(b);
-        const t = f32x4.add(f32x4.mul(bv, wr), f32x4.mul(f32x4.shuffle(bv, bv, 1, 0, 3, 2), wi));
-        const av = v128.load(a);
-        v128.store(a, f32x4.add(av, t));
-        v128.store(b, f32x4.sub(av, t));
-        tw += stride << 1;
-        a += 16;
-        b += 16;
-      }
-    }
+  let tw = TWIDDLE;
+  for (let k = 0; k < half; k += 2) {
+    const w = v128.load64_lane(tw + stride, v128.load64_zero(tw), 1);
+    const wr = f32x4.shuffle(w, w, 0, 0, 2, 2);
+    const wi = f32x4.mul(f32x4.shuffle(w, w, 1, 1, 3, 3), flip);
+    const bv = v128.load(b);
+    const t = f32x4.add(f32x4.mul(bv, wr), f32x4.mul(f32x4.shuffle(bv, bv, 1, 0, 3, 2), wi));
+    const av = v128.load(a);
+    v128.store(a, f32x4.add(av, t));
+    v128.store(b, f32x4.sub(av, t));
+    tw += stride << 1;
+    a += 16;
+    b += 16;
   }
-  return len;
 }
 
 // Real samples src[0..n) into interleaved complex dst[0..n) with zero imaginary parts.
