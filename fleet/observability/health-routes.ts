@@ -56,7 +56,7 @@ export default async function healthRoutes(
         database: db.ok
           ? { status: 'up', latencyMs: Math.round(db.seconds * 1e6) / 1e3 }
           : { status: 'down', latencyMs: null, error: db.error },
-        broker: broker ? { status: broker.status, clients: broker.clients, ...(broker.storage ? { storage: broker.storage } : {}) } : { status: 'not-attached' },
+        broker: broker ?? { status: 'not-attached' },
       };
     },
   );
