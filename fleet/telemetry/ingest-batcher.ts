@@ -33,7 +33,10 @@ export interface BatcherOptions<R> {
   maxDelayMs: number;
   /** Refuse new messages beyond this total size of queued rows (backpressure). Default 10 x maxRows. */
   maxQueuedRows?: number;
-  /** Concurrent inserts. Default 1: with one writer, batches grow under load instead of queries. */
+  /**
+   * Concurrent inserts (default 1). Acks still go out in batch order: a batch that commits before
+   * an earlier one waits for it, so no message is acknowledged before one received earlier.
+   */
   maxInFlight?: number;
   clock: BatcherClock;
   /** Start writing a batch; call `settle(batch.id, error?)` when the transaction ends. */
@@ -85,7 +88,10 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
 
   const queue: Pending<R>[] = [];
   let queuedRows = 0;
+  // Dispatched and not yet acked, in id (= dispatch) order; `outcomes` holds the batches whose
+  // transaction has ended but which wait for an earlier one.
   const inFlight = new Map<number, Pending<R>[]>();
+  const outcomes = new Map<number, Error | undefined>();
   let inFlightRows = 0;
   let nextId = 1;
   let timer: unknown;
@@ -118,8 +124,10 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
     options.flush({ id, rows, size, messages: messages.length });
   }
 
+  const writing = () => inFlight.size - outcomes.size;
+
   function pump(force: boolean): void {
-    while (inFlight.size < maxInFlight && queue.length > 0) {
+    while (writing() < maxInFlight && queue.length > 0) {
       const full = queuedRows >= maxRows;
       const due = clock.now() - queue[0]!.at >= maxDelayMs;
       if (!full && !due && !force && !closed) break;
@@ -135,7 +143,7 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
       clock.clearTimer(timer);
       timer = undefined;
     }
-    if (queue.length === 0 || inFlight.size >= maxInFlight) return;
+    if (queue.length === 0 || writing() >= maxInFlight) return;
     const wait = Math.max(0, queue[0]!.at + maxDelayMs - clock.now());
     timer = clock.setTimer(() => {
       timer = undefined;
@@ -165,11 +173,16 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
       return 'queued';
     },
     settle(batchId, error) {
-      const messages = inFlight.get(batchId);
-      if (!messages) return false;
-      inFlight.delete(batchId);
-      inFlightRows -= messages.reduce((sum, message) => sum + message.size, 0);
-      callAcks(messages, error);
+      if (!inFlight.has(batchId) || outcomes.has(batchId)) return false;
+      outcomes.set(batchId, error);
+      for (const [id, messages] of inFlight) {
+        if (!outcomes.has(id)) break;
+        const outcome = outcomes.get(id);
+        inFlight.delete(id);
+        outcomes.delete(id);
+        inFlightRows -= messages.reduce((sum, message) => sum + message.size, 0);
+        callAcks(messages, outcome);
+      }
       pump(false);
       return true;
     },

@@ -17,7 +17,10 @@ export interface TelemetryIngestOptions {
   maxDelayMs?: number;
   /** Refuse messages beyond this many queued samples (backpressure). */
   maxQueuedSamples?: number;
-  /** Concurrent batch writes (default 1: on a busy machine one writer with growing batches beats several). */
+  /**
+   * Concurrent batch writes (default 2: one batch's commit, mostly its WAL flush, overlaps the
+   * next batch's insert; acks still go out in arrival order).
+   */
   maxInFlight?: number;
   clock?: BatcherClock;
   /** Writes one batch inside the given transaction; the default inserts into `telemetry`. Tests replace it to make writes fail. */
@@ -55,7 +58,7 @@ export function createTelemetryIngest(options: TelemetryIngestOptions): Telemetr
     maxRows: options.maxSamples ?? 4000,
     maxDelayMs: options.maxDelayMs ?? 5,
     maxQueuedRows: options.maxQueuedSamples ?? 40_000,
-    maxInFlight: options.maxInFlight ?? 1,
+    maxInFlight: options.maxInFlight ?? 2,
     clock,
     flush(batch) {
       write(batch.rows)

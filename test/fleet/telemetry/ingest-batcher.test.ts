@@ -71,6 +71,25 @@ t.test('a failed commit nacks every message of the batch and nothing else', asyn
   t.same(acks, [['a', failure], ['b', undefined]]);
 });
 
+t.test('several writers: a batch that commits first waits for the earlier one, so acks keep arrival order', async (t) => {
+  const { batches, acks, batcher, add } = harness({ maxRows: 2, maxDelayMs: 100, maxInFlight: 2 });
+  add('a', [1, 2]);
+  add('b', [3, 4]);
+  add('c', [5, 6]);
+  t.equal(batches.length, 2, 'two writers busy, c queued');
+  t.equal(batcher.settle(2), true);
+  t.same(acks, [], 'b committed but a has not: nothing acked yet');
+  t.equal(batcher.settle(2), false, 'a waiting batch cannot settle twice');
+  t.same(batches.map((b) => b.rows), [[1, 2], [3, 4], [5, 6]], "b's writer is free again: c is written");
+  t.same(batcher.stats(), { queuedRows: 0, queuedMessages: 0, inFlightBatches: 3, inFlightRows: 6 });
+  const failure = new Error('serialization failure');
+  batcher.settle(1, failure);
+  t.same(acks, [['a', failure], ['b', undefined]], 'a with its own outcome, then b');
+  batcher.settle(3);
+  t.same(acks.map(([name]) => name), ['a', 'b', 'c']);
+  t.same(batcher.stats(), { queuedRows: 0, queuedMessages: 0, inFlightBatches: 0, inFlightRows: 0 });
+});
+
 t.test('flushes a partial batch after maxDelayMs, measured from the oldest message', async (t) => {
   const { time, batches, add } = harness({ maxRows: 100, maxDelayMs: 50 });
   add('a', [1]);
@@ -191,7 +210,7 @@ t.test('bad options are refused', async (t) => {
   t.throws(() => createBatcher({ maxRows: 1, maxDelayMs: -1, clock, flush: () => {} }), RangeError);
 });
 
-t.test('random load: every message is acked exactly once, with its batch outcome', async (t) => {
+t.test('random load: every message is acked exactly once, in arrival order, with its batch outcome', async (t) => {
   let seed = 12345;
   const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
   const time = fakeClock();
@@ -200,11 +219,14 @@ t.test('random load: every message is acked exactly once, with its batch outcome
   const ackCount = new Map<number, number>();
   const batcher = createBatcher<number>({ maxRows: 8, maxDelayMs: 20, maxInFlight: 2, maxQueuedRows: 1000, clock: time.clock, flush: (b) => open.push(b) });
   let row = 0;
+  let lastAcked = -1;
   for (let step = 0; step < 2000; step++) {
     const r = rand();
     if (r < 0.5) {
       const rows = Array.from({ length: 1 + Math.floor(rand() * 5) }, () => row++);
       batcher.add(rows, (error) => {
+        if (rows[0]! < lastAcked) t.fail(`row ${rows[0]} acked after row ${lastAcked}`);
+        lastAcked = rows[rows.length - 1]!;
         for (const x of rows) {
           ackCount.set(x, (ackCount.get(x) ?? 0) + 1);
           if (outcome.get(x) !== (error === undefined)) t.fail(`row ${x} acked with the wrong outcome`);
