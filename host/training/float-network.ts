@@ -46,7 +46,7 @@ export function cloneNetwork(net: FloatNetwork): FloatNetwork {
 }
 
 /** One layer before its activation. */
-function layerForward(l: FloatLayer, x: ArrayLike<number>): Float64Array {
+function layerForward(l: FloatLayer, x: Float64Array): Float64Array {
   const y = new Float64Array(l.outSize);
   const { w, b, channelsIn: cin, channelsOut: cout, kernel: k } = l;
   if (l.type === 'dense') {
@@ -80,7 +80,8 @@ function layerForward(l: FloatLayer, x: ArrayLike<number>): Float64Array {
 /** Every layer's output (after ReLU where the layer has it; logits on the last). */
 export function forward(net: FloatNetwork, x: ArrayLike<number>): Float64Array[] {
   const acts: Float64Array[] = [];
-  let input = x;
+  // one element type in every layer's loops (a Float32Array input would make them polymorphic)
+  let input = x instanceof Float64Array ? x : Float64Array.from(x);
   for (const l of net) {
     const y = layerForward(l, input);
     if (l.relu) for (let i = 0; i < y.length; i++) if (y[i]! < 0) y[i] = 0;
@@ -108,7 +109,7 @@ export function zeroGradients(net: FloatNetwork): FloatNetwork {
 }
 
 /** Adds delta's gradient to g; returns the gradient with respect to the input if `dx` is wanted. */
-function layerBackward(l: FloatLayer, g: FloatLayer, x: ArrayLike<number>, delta: Float64Array, wantDx: boolean): Float64Array | undefined {
+function layerBackward(l: FloatLayer, g: FloatLayer, x: Float64Array, delta: Float64Array, wantDx: boolean): Float64Array | undefined {
   const dx = wantDx ? new Float64Array(l.inSize) : undefined;
   const { w, channelsIn: cin, channelsOut: cout, kernel: k } = l;
   if (l.type === 'dense') {
@@ -154,12 +155,13 @@ function layerBackward(l: FloatLayer, g: FloatLayer, x: ArrayLike<number>, delta
 
 /** Adds the cross-entropy gradient of one example to `grads`; returns its loss. */
 export function backward(net: FloatNetwork, grads: FloatNetwork, x: ArrayLike<number>, label: number): number {
-  const acts = forward(net, x);
+  const input = x instanceof Float64Array ? x : Float64Array.from(x);
+  const acts = forward(net, input);
   const p = softmax(acts.at(-1)!);
   let delta: Float64Array = p.slice();
   delta[label]! -= 1;
   for (let n = net.length - 1; n >= 0; n--) {
-    const dx = layerBackward(net[n]!, grads[n]!, n === 0 ? x : acts[n - 1]!, delta, n > 0);
+    const dx = layerBackward(net[n]!, grads[n]!, n === 0 ? input : acts[n - 1]!, delta, n > 0);
     if (!dx) break;
     if (net[n - 1]!.relu) {
       const prev = acts[n - 1]!;
