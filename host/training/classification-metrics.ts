@@ -42,22 +42,29 @@ export function clipDecision(scores: ArrayLike<number>[]): number {
   return argmax(mean);
 }
 
+export interface DecisionRule {
+  /** Time between inferences. */
+  intervalMs: number;
+  smoothingMs: number;
+  minMs: number;
+}
+
 /**
  * A clip's decision by the firmware's rule (docs/model-format.md, "Decisions"): scores smoothed with
- * time constant `smoothingMs`; an emergency class whose smoothed score stays at or above its
- * threshold for `minMs` wins (the first to trigger); otherwise the class of the mean score.
+ * time constant `smoothingMs`; an emergency class that is the reported class (the arg-max of the
+ * smoothed scores, at or above its threshold) for `minMs` wins (the first to trigger); otherwise
+ * the class of the mean score.
  */
-export function clipDecisionWithEmergencies(
-  scores: ArrayLike<number>[], classes: { emergency: boolean; threshold: number }[], o: { intervalMs: number; smoothingMs: number; minMs: number },
-): number {
+export function clipDecisionWithEmergencies(scores: ArrayLike<number>[], classes: { emergency: boolean; threshold: number }[], o: DecisionRule): number {
   const alpha = o.smoothingMs === 0 ? 1 : 1 - Math.exp(-o.intervalMs / o.smoothingMs);
   const smoothed = Float64Array.from(scores[0]!);
   const above = new Float64Array(classes.length);
   for (let n = 0; n < scores.length; n++) {
     if (n > 0) for (let c = 0; c < classes.length; c++) smoothed[c] += alpha * (scores[n]![c]! - smoothed[c]!);
+    const top = argmax(smoothed);
     for (let c = 0; c < classes.length; c++) {
       if (!classes[c]!.emergency) continue;
-      above[c] = smoothed[c]! >= classes[c]!.threshold ? above[c]! + o.intervalMs : 0;
+      above[c] = c === top && smoothed[c]! >= classes[c]!.threshold ? above[c]! + o.intervalMs : 0;
       if (above[c]! >= Math.max(o.minMs, o.intervalMs)) return c;
     }
   }

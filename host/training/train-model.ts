@@ -13,6 +13,7 @@ import { timeInWasm } from './inference-timing.ts';
 import { formatHidden, layerShapes, parseHidden, type HiddenLayer } from './network-layout.ts';
 import { multiplyAdds, quantizeNetwork } from './quantize.ts';
 import { trainNetwork, type EpochResult } from './train-loop.ts';
+import { correctClips, tuneEmergencyThresholds, type ScoredClip } from './threshold-tuning.ts';
 import { TrainingError } from './training-error.ts';
 import type { TrainingReport } from './training-report.ts';
 import { windowLabel } from './window-labels.ts';
@@ -73,6 +74,13 @@ export function extract(dataset: Dataset, fe: FrontEnd, onProgress: TrainModelOp
   return { clips, sampleRate: sampleRate! };
 }
 
+/** Each clip of a split with its windows' scores (`clipOf[i]`: the clip of window i, in split order). */
+function scoredClips(clips: ClipFeatures[], scores: ArrayLike<number>[], clipOf: number[]): ScoredClip[] {
+  const out = clips.map((c) => ({ classIndex: c.classIndex, scores: [] as ArrayLike<number>[] }));
+  scores.forEach((s, i) => out[clipOf[i]!]!.scores.push(s));
+  return out;
+}
+
 export function trainModel(o: TrainModelOptions): TrainedModel {
   const started = performance.now();
   const fe: FrontEnd = { ...DEFAULT_FRONT_END, ...o.frontEnd };
@@ -112,7 +120,8 @@ export function trainOnFeatures(dataset: Dataset, clips: ClipFeatures[], sampleR
   };
   const labelled = <T extends { x: Float32Array[]; y: number[] }>(e: T) => ({ x: e.x.filter((_, i) => e.y[i]! >= 0), y: e.y.filter((v) => v >= 0) });
   const train = labelled(examples('train', stride));
-  const validation = labelled(examples('validation', fe.inferInterval));
+  const validationAll = examples('validation', fe.inferInterval);
+  const validation = labelled(validationAll);
   const heldOut = examples('held-out', fe.inferInterval);
 
   // Augmentation: the generator (and real life) varies level by +-6 dB and spectral tilt by +-6 dB
@@ -143,6 +152,14 @@ export function trainOnFeatures(dataset: Dataset, clips: ClipFeatures[], sampleR
     classes: dataset.classes.map((c) => ({ label: c.label, emergency: c.emergency, threshold: c.emergency ? THRESHOLD.emergency : THRESHOLD.environment })),
     decision: DECISION, version: { major: 1, minor: 0, patch: 0 },
   });
+  // the emergency thresholds from the int8 model's validation clips (threshold-tuning.ts)
+  const rule = { intervalMs: (1000 * fe.hopLength * fe.inferInterval) / fe.sampleRate, smoothingMs: DECISION.smoothingMs, minMs: DECISION.emergencyMinMs };
+  const validationInt8 = validationAll.raw.map((w) => inferModel(model, w).scores);
+  const validationClips = scoredClips(of('validation'), validationInt8, validationAll.clip);
+  const before = correctClips(validationClips, model.classes, rule) / validationClips.length;
+  const thresholds = tuneEmergencyThresholds(validationClips, model.classes, rule);
+  model.classes.forEach((c, k) => (c.threshold = Math.fround(thresholds[k]!)));
+  const after = correctClips(validationClips, model.classes, rule) / validationClips.length;
   let blob: Uint8Array;
   try {
     blob = encodeModelBlob(model);
@@ -158,16 +175,10 @@ export function trainOnFeatures(dataset: Dataset, clips: ClipFeatures[], sampleR
   // held-out: int8 (what ships) and float, per window and per clip
   const floatScores = heldOut.x.map((x) => predict(fit.network, x));
   const int8Scores = heldOut.raw.map((w) => inferModel(decoded, w).scores);
-  const rule = { intervalMs: (1000 * fe.hopLength * fe.inferInterval) / fe.sampleRate, smoothingMs: DECISION.smoothingMs, minMs: DECISION.emergencyMinMs };
   const perClip = (scores: ArrayLike<number>[], firmwareRule = false) => {
-    const truth: number[] = [];
-    const predicted: number[] = [];
-    of('held-out').forEach((c, n) => {
-      truth.push(c.classIndex);
-      const clip = scores.filter((_, i) => heldOut.clip[i] === n);
-      predicted.push(firmwareRule ? clipDecisionWithEmergencies(clip, model.classes, rule) : clipDecision(clip));
-    });
-    return classificationMetrics(labels, truth, predicted);
+    const clips = scoredClips(of('held-out'), scores, heldOut.clip);
+    const predicted = clips.map((c) => (firmwareRule ? clipDecisionWithEmergencies(c.scores, decoded.classes, rule) : clipDecision(c.scores)));
+    return classificationMetrics(labels, clips.map((c) => c.classIndex), predicted);
   };
   const scored = heldOut.y.flatMap((y, i) => (y >= 0 ? [i] : []));
   const windowMetrics = (scores: ArrayLike<number>[]) => classificationMetrics(labels, scored.map((i) => heldOut.y[i]!), scored.map((i) => argmax(scores[i]!)));
@@ -202,6 +213,10 @@ export function trainOnFeatures(dataset: Dataset, clips: ClipFeatures[], sampleR
       clips: int8Clips, windows: int8Windows, clipsWithEmergencyRule: int8Firmware,
       float: { clipAccuracy: floatClips.accuracy, windowAccuracy: floatWindows.accuracy },
       int8FloatWindowAgreement: agreement,
+    },
+    decision: {
+      smoothingMs: DECISION.smoothingMs, emergencyMinMs: DECISION.emergencyMinMs,
+      thresholds: decoded.classes.map((c) => ({ label: c.label, threshold: c.threshold })), validationClipAccuracy: { before, after },
     },
     blob: { bytes: blob.length, weightBytes: model.layers.reduce((s, l) => s + l.weights.length, 0), limitBytes: 65536 },
     cost: {

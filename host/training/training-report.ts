@@ -48,6 +48,14 @@ export interface TrainingReport {
     /** Share of held-out windows where the int8 and float networks pick the same class. */
     int8FloatWindowAgreement: number;
   };
+  /** What the blob's decision fields hold; the emergency thresholds chosen on the validation clips (threshold-tuning.ts). */
+  decision: {
+    smoothingMs: number;
+    emergencyMinMs: number;
+    thresholds: { label: string; threshold: number }[];
+    /** int8 model, validation clips by the firmware's rule, with the default (0.6) and the chosen emergency thresholds. */
+    validationClipAccuracy: { before: number; after: number };
+  };
   blob: { bytes: number; weightBytes: number; limitBytes: number };
   cost: {
     multiplyAddsPerInference: number;
