@@ -6,7 +6,8 @@ import { loadFirmware, type AlgorithmName, type Firmware, type ParamName } from 
 import { createRandom } from '../acoustics/random.ts';
 import { background } from '../scenes/background.ts';
 import { emergencySound } from '../scenes/emergency-sound.ts';
-import { mixAtSnr } from '../scenes/scene-mix.ts';
+import { mixAtSnr, snrOver } from '../scenes/scene-mix.ts';
+import { shiftWindows } from '../scenes/active-level.ts';
 import { ENVIRONMENT_CLASSES, type EmergencyClass, type EnvironmentClass } from '../scenes/scene-class.ts';
 
 export interface Detection {
@@ -65,6 +66,14 @@ export interface ClipCase {
   /** Seconds of background before the sound, default 3 (the detector learns its floor). */
   leadSeconds?: number;
   soundSeconds?: number;
+  /**
+   * What `snrDb` is measured over: 'onset' (default), the sound's active part within the first
+   * 200 ms after its onset, the span a detection is judged on; 'whole', its whole active part.
+   * They differ for a passing siren: over a whole clip whose closest approach comes late, a
+   * "0 dB" siren often starts 3-13 dB below the background, and a detector judged within 200 ms of
+   * that onset is tested at -3 to -13 dB, not at the stated SNR.
+   */
+  snrSpan?: 'onset' | 'whole';
 }
 
 /** A clip as rendered: the audio and where the sound starts, ready to run through any firmware. */
@@ -72,6 +81,9 @@ export interface RenderedClip extends ClipCase {
   samples: Float32Array;
   variant: string;
   onsetSeconds: number;
+  /** SNR over the sound's active part within the first 200 ms after its onset, and over all of it. */
+  onsetSnrDb: number;
+  wholeSnrDb: number;
 }
 
 export interface ClipResult extends RenderedClip {
@@ -86,6 +98,8 @@ export interface ClipResult extends RenderedClip {
   run: DetectorRun;
 }
 
+const DETECTION_WINDOW_SECONDS = 0.2;
+
 /** One emergency sound mixed into a background at `snrDb`, after a lead-in of background alone. */
 export function renderClip(c: ClipCase): RenderedClip {
   const rate = c.sampleRate ?? 48000;
@@ -94,14 +108,17 @@ export function renderClip(c: ClipCase): RenderedClip {
   const soundLength = Math.round((c.soundSeconds ?? 3) * rate);
   const bg = background(c.background, random, lead + soundLength, rate).samples;
   const sound = emergencySound(c.emergency, random, soundLength / rate, rate);
-  const mix = mixAtSnr(bg.subarray(lead), sound, 0, c.snrDb);
+  const onset = shiftWindows(sound.active, 0, sound.active[0].start + Math.round(DETECTION_WINDOW_SECONDS * rate));
+  const mix = mixAtSnr(bg.subarray(lead), c.snrSpan === 'whole' ? sound : { ...sound, active: onset }, 0, c.snrDb);
   const samples = new Float32Array(lead + soundLength);
   samples.set(bg.subarray(0, lead));
   // mixAtSnr may scale the mix as a whole to keep its peak; apply the same to the lead-in
   const k = mix.background.length && bg[lead] !== 0 ? mix.background[0] / bg[lead] : 1;
   for (let i = 0; i < lead; i++) samples[i] *= k;
   samples.set(mix.mixture, lead);
-  return { ...c, samples, variant: sound.variant, onsetSeconds: (lead + mix.active[0].start) / rate };
+  const onsetSnrDb = snrOver(mix.signal, mix.background, onset);
+  const wholeSnrDb = snrOver(mix.signal, mix.background, sound.active);
+  return { ...c, samples, variant: sound.variant, onsetSeconds: (lead + onset[0].start) / rate, onsetSnrDb, wholeSnrDb };
 }
 
 export interface JudgeOptions {
