@@ -22,6 +22,16 @@ const pgTypes = {
   },
 } as unknown as pg.CustomTypesConfig;
 
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/**
+ * The pg pool behind a database that `connectDatabase` opened on PostgreSQL, for what Kysely does
+ * not speak (COPY); undefined for PGlite and for a transaction.
+ */
+export function postgresPool(db: Kysely<Database>): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 export function connectDatabase(target: DatabaseTarget): Kysely<Database> {
   if (target.kind === 'postgres') {
     const pool = new pg.Pool({
@@ -34,7 +44,9 @@ export function connectDatabase(target: DatabaseTarget): Kysely<Database> {
     // An idle client that loses its server emits 'error' on the pool; without a listener
     // that would crash the process instead of failing the next query.
     pool.on('error', () => {});
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
+    return db;
   }
   if (target.kind === 'pglite') {
     if (target.dataDir) mkdirSync(target.dataDir, { recursive: true });

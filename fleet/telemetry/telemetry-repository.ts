@@ -1,9 +1,12 @@
 // The telemetry table: one row per message and minute (samples as columnar arrays, migration
-// 0004), one multi-row insert per ingest batch, bucketed aggregates that unnest the arrays, and
-// deletion by age. The metric names a query may aggregate are a closed list mapped to columns,
-// so no caller-supplied text ever reaches the SQL as an identifier.
+// 0004), one statement per ingest batch (a binary COPY on PostgreSQL, a multi-row insert on
+// PGlite), bucketed aggregates that unnest the arrays, and deletion by age. The metric names a
+// query may aggregate are a closed list mapped to columns, so no caller-supplied text ever
+// reaches the SQL as an identifier.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { postgresPool } from '../db/connect.ts';
 import type { Database } from '../db/database.ts';
+import { copyTelemetryRows } from './telemetry-copy.ts';
 import { segmentStart, type TelemetryRow, type TelemetrySample } from './telemetry-batch.ts';
 
 type Db = Kysely<Database>;
@@ -77,11 +80,14 @@ async function insertChunk(db: Db, rows: readonly TelemetryRow[]): Promise<void>
 }
 
 /**
- * Inserts the rows atomically: one statement (committed on its own when `db` is not a
- * transaction), or one transaction around several when there are more than a statement holds.
+ * Inserts the rows atomically: one binary COPY on PostgreSQL (telemetry-copy.ts), else one
+ * statement (committed on its own when `db` is not a transaction), or one transaction around
+ * several when there are more than a statement holds.
  */
 export async function insertTelemetryRows(db: Db, rows: readonly TelemetryRow[]): Promise<void> {
   if (rows.length === 0) return;
+  const pool = postgresPool(db);
+  if (pool) return copyTelemetryRows(pool, rows);
   if (rows.length <= MAX_ROWS_PER_INSERT) return insertChunk(db, rows);
   const run = async (trx: Db) => {
     for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) await insertChunk(trx, rows.slice(start, start + MAX_ROWS_PER_INSERT));

@@ -1,5 +1,5 @@
-// The telemetry table on PGlite and PostgreSQL: rows travel as one array literal per column, and
-// what lands must be exactly what was sent (millisecond times, doubles, odd text, absent optional
+// The telemetry table on PGlite and PostgreSQL: rows travel as one array literal per column
+// (PGlite) or as one binary COPY (PostgreSQL), and what lands must be exactly what was sent (millisecond times, doubles, odd text, absent optional
 // measurements); a batch larger than one statement is all-or-nothing; bucket queries unnest the
 // arrays and count only samples inside [from, to); retention deletes whole minutes only.
 import type { Test } from 'tap';
@@ -38,6 +38,23 @@ async function contract(t: Test, open: () => Promise<TestDatabase>): Promise<voi
     t.same(stored.map((r) => r.noise_confidence), [[0.75, null], null], 'a metric no sample of a row has is a null array');
     t.equal(await countTelemetry(db, 'ins-a'), 2);
     await insertTelemetryRows(db, []);
+  });
+
+  t.test('times before 2000 and far ahead, text beyond ASCII, metrics only some samples have', async (t) => {
+    const late = Date.UTC(2200, 0, 1, 0, 0, 0, 1);
+    await insertTelemetryRows(db, [
+      ...rows('ins-\u00e9\u{1f3a7}', [sample(0, { recoveries: 2 ** 31 - 1 }), sample(59_999, { noiseClass: '\u{1f3a7}x', emergencies: 0 })]),
+      ...rows('ins-\u00e9\u{1f3a7}', [sample(late, { noiseConfidence: 0 }), sample(late + 1), sample(late + 2, { noiseConfidence: 1 })]),
+    ]);
+    t.same(await readSamples(db, 'ins-\u00e9\u{1f3a7}'), [
+      { deviceId: 'ins-\u00e9\u{1f3a7}', segment: 0, t: 0, attenuationDb: 31.5, errorPower: 0.0021, recoveries: 2 ** 31 - 1, ...absent },
+      { deviceId: 'ins-\u00e9\u{1f3a7}', segment: 0, t: 59_999, attenuationDb: 31.5, errorPower: 0.0021, recoveries: 0, ...absent, noiseClass: '\u{1f3a7}x', emergencies: 0 },
+      { deviceId: 'ins-\u00e9\u{1f3a7}', segment: segmentStart(late), t: late, attenuationDb: 31.5, errorPower: 0.0021, recoveries: 0, ...absent, noiseConfidence: 0 },
+      { deviceId: 'ins-\u00e9\u{1f3a7}', segment: segmentStart(late), t: late + 1, attenuationDb: 31.5, errorPower: 0.0021, recoveries: 0, ...absent },
+      { deviceId: 'ins-\u00e9\u{1f3a7}', segment: segmentStart(late), t: late + 2, attenuationDb: 31.5, errorPower: 0.0021, recoveries: 0, ...absent, noiseConfidence: 1 },
+    ]);
+    // Gone again, so the retention test below counts only its own rows.
+    await db.deleteFrom('telemetry').where('device_id', '=', 'ins-\u00e9\u{1f3a7}').execute();
   });
 
   t.test('more rows than one statement holds: all stored, or none', async (t) => {
