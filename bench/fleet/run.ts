@@ -3,7 +3,8 @@
 //
 //   connected devices   lightweight MQTT clients ramped up to --devices (default 10,000)
 //   QoS 1 ingest        telemetry batches PUBACKed per second, ours (committed to the database
-//                       before the PUBACK) vs bare Mosquitto; every acked sample is then counted
+//                       before the PUBACK) vs bare Mosquitto, --publishers (200) clients with
+//                       --window (8) messages in flight each; every acked sample is then counted
 //                       in the database (zero loss)
 //   payload encoding    JSON vs CBOR (cborg) for the same batch: bytes, the server's decode and
 //                       check cost per message (in-process), and bare Mosquitto's QoS 1 rate with
@@ -13,7 +14,8 @@
 //                       gone and its presence writes have landed, and after ingest): the REST
 //                       path's own latency, not REST under MQTT load
 //
-// Options: --devices N, --ingest-seconds S, --rest-rate R, --rest-seconds S, --json.
+// Options: --devices N, --ingest-seconds S, --publishers P, --window W, --rest-rate R,
+// --rest-seconds S, --json.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +36,11 @@ const devices = flag('devices', 10_000);
 const ingestSeconds = flag('ingest-seconds', 15);
 const restRate = flag('rest-rate', 1000);
 const restSeconds = flag('rest-seconds', 10);
+// 1,600 messages in flight: with 400 (50 x 8) our committed path is bound by its round trip, not
+// its capacity (docs/mqtt-topics.md, "Ingest rate"), while Mosquitto's rate hardly changes.
+const publishers = flag('publishers', 200);
+const window = flag('window', 8);
+if (publishers > devices) throw new RangeError(`--publishers (${publishers}) must not exceed --devices (${devices}): each publisher is one provisioned device`);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 // Each connection is a descriptor here and one in the server. Node cannot raise its own limit, so
@@ -78,7 +85,8 @@ async function untilNoClients(api: string): Promise<void> {
 log(`fleet benchmark: ${devices} devices, file limit ${soft} (hard ${limits[1]})`);
 const server = fork(fileURLToPath(new URL('./fleet-under-test.ts', import.meta.url)), [String(devices)], {
   // ANC_BENCH_SERVER_PROF=<dir> writes a V8 CPU profile of the server process there.
-  execArgv: ['--import', 'tsx', ...(process.env.ANC_BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ANC_BENCH_SERVER_PROF}`] : [])],
+  // The flags `npm start` and bin/anc-fleet.js run the server with.
+  execArgv: ['--import', 'tsx', '--max-semi-space-size=64', ...(process.env.ANC_BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ANC_BENCH_SERVER_PROF}`] : [])],
   stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
 });
 const [ready] = (await once(server, 'message')) as [Extract<ServerMessage, { type: 'ready' }>];
@@ -122,7 +130,7 @@ try {
   // 2. QoS 1 ingest, same generator against both. The generator's first run is its slowest (its
   // code is not optimised yet), so it warms up on Mosquitto first, unmeasured: otherwise
   // whichever broker goes first is under-rated.
-  const shape = { publishers: 50, window: 8, samplesPerBatch: 10, seconds: ingestSeconds };
+  const shape = { publishers, window, samplesPerBatch: 10, seconds: ingestSeconds };
   const toMosquitto = { ...shape, url: `mqtt://127.0.0.1:${mosquitto.port}`, identity: (i: number) => ({ deviceId: `bench-${i}`, options: { clientId: `bench-${i}` } }) };
   await runIngest({ ...toMosquitto, seconds: Math.min(3, ingestSeconds) });
   const ours = await runIngest({
