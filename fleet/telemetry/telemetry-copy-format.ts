@@ -20,12 +20,11 @@ export const TELEMETRY_COPY_COLUMNS = [
 ] as const;
 
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]; // PGCOPY\n\377\r\n\0
-const OID = { int4: 23, int8: 20, text: 25, float8: 701 } as const;
 /** timestamptz counts microseconds from 2000-01-01 UTC. */
 const PG_EPOCH_MS = 946_684_800_000;
 const TWO_32 = 2 ** 32;
 
-type ElementType = keyof typeof OID;
+type ElementType = 'int4' | 'int8' | 'float8' | 'text';
 type Field = Exclude<keyof TelemetrySample, 't'>;
 
 /**
@@ -100,24 +99,13 @@ function tupleBound(row: TelemetryRow): number {
 
 const ARRAY_FIELDS = TELEMETRY_COPY_COLUMNS.length - 2;
 
-function element(out: Writer, type: ElementType, value: number | string): void {
-  switch (type) {
-    case 'int4':
-      out.int32(4);
-      out.int32(value as number);
-      return;
-    case 'int8':
-      out.int32(8);
-      out.int64(value as number);
-      return;
-    case 'float8':
-      out.int32(8);
-      out.float64(value as number);
-      return;
-    case 'text':
-      out.text(value as string);
-  }
-}
+/** How each element type is written: its OID, and its length word and bytes. */
+const ELEMENTS: Record<ElementType, { oid: number; write(out: Writer, value: never): void }> = {
+  int4: { oid: 23, write: (out, value: number) => (out.int32(4), out.int32(value)) },
+  int8: { oid: 20, write: (out, value: number) => (out.int32(8), out.int64(value)) },
+  float8: { oid: 701, write: (out, value: number) => (out.int32(8), out.float64(value)) },
+  text: { oid: 25, write: (out, value: string) => out.text(value) },
+};
 
 /**
  * One field holding a one-dimensional array of one field of every sample; a null field when the
@@ -125,25 +113,25 @@ function element(out: Writer, type: ElementType, value: number | string): void {
  */
 function arrayField(out: Writer, samples: readonly TelemetrySample[], field: Field | 't', type: ElementType, optional: boolean): void {
   let present = 0;
-  for (const sample of samples) if (sample[field] !== undefined && sample[field] !== null) present++;
+  for (let i = 0; i < samples.length; i++) if (samples[i]![field] != null) present++;
   if (optional && present === 0) {
     out.int32(-1);
     return;
   }
+  const { oid, write } = ELEMENTS[type];
   const lengthAt = out.length;
   out.int32(0); // the field's length, known once it is written
-  const start = out.length;
   out.int32(1); // dimensions
   out.int32(present < samples.length ? 1 : 0); // has nulls
-  out.int32(OID[type]);
+  out.int32(oid);
   out.int32(samples.length);
   out.int32(1); // lower bound
-  for (const sample of samples) {
-    const value = sample[field];
-    if (value === undefined || value === null) out.int32(-1);
-    else element(out, type, value);
+  for (let i = 0; i < samples.length; i++) {
+    const value = samples[i]![field];
+    if (value == null) out.int32(-1);
+    else write(out, value as never);
   }
-  out.patchInt32(lengthAt, out.length - start);
+  out.patchInt32(lengthAt, out.length - lengthAt - 4);
 }
 
 /** The whole COPY input (header, one tuple per row, trailer) for `TELEMETRY_COPY_COLUMNS`. */
