@@ -34,15 +34,16 @@ t.test('parameters: enable, sensitivity, hold; ABI 1.2', async (t) => {
 
 // Up to 8 clips per class, one over each background class (seeds the bench does not use), as many
 // as fit in CLASS_BUDGET_MS (at least 3): on a loaded machine the set shrinks instead of the test
-// timing out. The clips the shipped tuning does not detect within 200 ms are listed: the test
-// holds the tuning to at least its measured level (5/8 sirens, 7/8 alarms, 8/8 horns). 5004 (a
-// two-tone siren whose fundamental is lost in a train's rumble, detected at 291 ms by the 7th
-// harmonic) and 5007 (251 ms) were within 200 ms before the lone-tone onset test and the start-up
-// change, which on the bench's 120 clips per class gained more than they cost.
+// timing out. 0 dB is the SNR over each sound's first 200 ms, as in the bench. The clips the shipped
+// tuning does not detect within 200 ms are listed: the test holds the tuning to at least its
+// measured level (6/8 sirens, 7/8 alarms, 8/8 horns). 5004 (a two-tone siren whose fundamental is
+// lost in a train's rumble, 299 ms) was within 200 ms before a lone high tone needed a fundamental
+// at a third or a fifth of it, which on the bench's 120 clips per class gained more than it cost
+// (the train's squeals no longer trigger); 5007 is a hi-lo siren in babble (235 ms).
 const PER_CLASS = 8;
 const FIRST_SEED = 5001;
 const CLASS_BUDGET_MS = 20000;
-const KNOWN_MISSES: Record<'siren' | 'alarm' | 'horn', number[]> = { siren: [5001, 5004, 5007], alarm: [5007], horn: [] };
+const KNOWN_MISSES: Record<'siren' | 'alarm' | 'horn', number[]> = { siren: [5004, 5007], alarm: [5007], horn: [] };
 
 for (const emergency of ['siren', 'alarm', 'horn'] as const) {
   t.test(`${emergency}: clips at 0 dB over each background`, async (t) => {
@@ -136,6 +137,27 @@ t.test('false triggers on non-emergency long mixture', async (t) => {
   const perHour = (run.detections.length * 3600) / seconds;
   t.comment(`false triggers: ${run.detections.length} in ${seconds} s = ${perHour.toFixed(1)} per hour`);
   t.ok(run.detections.length === 0, `none in ${seconds} s (measured: 0; a train's wheel squeal at 33 s triggered before the lone-tone onset test)`);
+});
+
+// Two coherent tones a harmonic apart trigger after 6 frames each (the partials of one source),
+// but only if the lower is under 1.4 kHz: a train's wheel squeal at 1.7-2.1 kHz that swells over
+// half a second grows its octave too, and that pair triggered (twice an hour of the long mixture).
+// A siren's fundamental with its third harmonic, swelling alike, still does.
+t.test('a swelling squeal with its octave does not trigger; a low tone with its third harmonic does', async (t) => {
+  for (const [hz, harmonic, rampSeconds, triggers] of [[1900, 2, 0.6, false], [2100, 2, 0.4, false], [1700, 2, 1, false], [600, 3, 0.6, true]] as const) {
+    const x = background('quiet', createRandom(3), 3 * RATE, RATE).samples;
+    let power = 0;
+    for (const v of x) power += v * v;
+    const rms = Math.sqrt(power / x.length);
+    for (let i = RATE; i < x.length; i++) {
+      const s = (i - RATE) / RATE;
+      const a = 2 * rms * Math.min(1, s / rampSeconds);
+      x[i] += a * (Math.sin(2 * Math.PI * hz * s) + 0.5 * Math.sin(2 * Math.PI * harmonic * hz * s + 1));
+    }
+    fw.init(RATE).configure(LIGHT_ANC);
+    const run = runDetector(fw, x, RATE);
+    t.equal(run.detections.length > 0, triggers, `${hz} Hz with harmonic ${harmonic}, swelling over ${rampSeconds} s: ${triggers ? 'detected' : 'not detected'}`);
+  }
 });
 
 // Models whose last layer ignores its input: one always reports the siren class (flagged

@@ -3,7 +3,7 @@ import { state, statusI32, ST_EMERGENCY_STATE, ST_EMERGENCY_EVENTS } from "../st
 import { realFft, powerAt } from "../features/real-fft";
 import { EmergencyState, emergency, toneTrack, TRACK_BYTES, EMERGENCY_NONE } from "./detector-state";
 import { POW, cosAt, powAt, floorAt, updateTracks } from "./tone-tracks";
-import { emergencyKind, hornPartials, lowestCoherent, steady, HORN_PARTIALS } from "./emergency-kind";
+import { emergencyKind, hornPartials, harmonicPartner, steady, HORN_PARTIALS, COHERENT_RUN } from "./emergency-kind";
 import { emergencyClassReported } from "../classifier/classifier";
 
 // The emergency detector (docs/firmware-abi.md, "Emergency detector"). Every 8 ms it takes the
@@ -33,9 +33,10 @@ const FLOOR_FAST: f32 = 1.122;
 const SETTLE_FRAMES: i32 = 60;
 const FLOOR_MIN: f32 = 1e-14;
 const HOLD_RUN: i32 = 3; // a track this coherent keeps an emergency going
-// A lone steady or high tone (nothing new and coherent below it: steady sirens stay under 1.25 kHz,
-// swept ones pass 1.4 kHz only near the top of a sweep, after their track began lower) must have
-// started at once, as a smoke alarm's piezo does, not swelled as a train's wheel squeal does.
+// A lone high tone (no coherent tone below it at an odd fraction of its frequency, as a siren's
+// fundamental under its harmonic: steady sirens stay under 1.25 kHz, swept ones pass 1.4 kHz only
+// near the top of a sweep) must have started at once, as a smoke alarm's piezo does, not swelled
+// as a train's wheel squeal does.
 const LONE_TONE_HZ: f32 = 1400;
 const ONSET_RISE: f32 = 2; // at most 3 dB louder at the trigger than in its second frame
 // ... and loud from its second frame: its three bins on average 12 dB over the floor of its bin and
@@ -43,6 +44,11 @@ const ONSET_RISE: f32 = 2; // at most 3 dB louder at the trigger than in its sec
 // novelty threshold; smoke alarms at 0 dB SNR 16-55 dB.
 const ONSET_CONTRAST: f32 = 50;
 const STACK_FRAMES: i32 = 2; // frames in a row with a horn's stack that start an emergency
+// Two tones, each coherent this many frames, one a harmonic (or a bell's mode) of the other: the
+// partials of one source. Noise passes a frame's test about one time in four, so two tracks of
+// random phase that both make 6 in a row are about as rare as one that makes 12. The lower one
+// must be under LONE_TONE_HZ: a train's wheel squeal at 1.9 kHz grows its octave too.
+const PAIRED_RUN: i32 = 6;
 const CONFIRMED_RUN: i32 = 7; // coherent frames that trigger while the classifier reports an emergency class
 const NO_TRIGGER: i32 = -1;
 const STACK_TRIGGER: i32 = EMG_MAX_TRACKS;
@@ -192,10 +198,13 @@ function newToneBins(e: EmergencyState): u64 {
 function trigger(e: EmergencyState, settling: bool): i32 {
   if (e.stackRun >= STACK_FRAMES && !settling) return STACK_TRIGGER;
   const needed = emergencyClassReported() ? min(CONFIRMED_RUN, e.triggerRun) : e.triggerRun;
-  const lone = lowestCoherent(e) >= LONE_TONE_HZ;
   for (let i = 0; i < EMG_MAX_TRACKS; i++) {
     const t = toneTrack(i);
-    if (t.age != 0 && t.onsetPower >= 0 && t.run >= needed && (!lone || abrupt(i))) return i;
+    if (t.age == 0 || t.onsetPower < 0) continue;
+    if (t.run >= PAIRED_RUN && harmonicPartner(e, i, PAIRED_RUN, false, LONE_TONE_HZ)) return i;
+    if (t.run < needed) continue;
+    const lone = t.bin * e.binHz >= LONE_TONE_HZ && !harmonicPartner(e, i, COHERENT_RUN, true, Infinity);
+    if (!lone || abrupt(i)) return i;
   }
   return NO_TRIGGER;
 }

@@ -17,10 +17,17 @@ import { EmergencyState, ToneTrack, toneTrack } from "./detector-state";
 // scratch in FE_FFT, after the packed spectrum (at most 256 complex values = 2 KiB)
 export const POW: usize = FE_FFT + 2048; // f32[EMG_MAX_BINS + 4] power per bin
 const PEAK_BIN: usize = FE_FFT + 2400; // f32[MAX_PEAKS] interpolated frequency, bins
-const PEAK_RE: usize = PEAK_BIN + 64; // f32[MAX_PEAKS] unit phasor of the centred spectrum
-const PEAK_IM: usize = PEAK_RE + 64;
-const PEAK_POW: usize = PEAK_IM + 64; // f32[MAX_PEAKS] three-bin power
-export const MAX_PEAKS: i32 = 16;
+const PEAK_RE: usize = PEAK_BIN + 128; // f32[MAX_PEAKS] unit phasor of the centred spectrum
+const PEAK_IM: usize = PEAK_RE + 128;
+const PEAK_POW: usize = PEAK_IM + 128; // f32[MAX_PEAKS] three-bin power
+const PEAK_NEW: usize = PEAK_POW + 128; // f32[MAX_PEAKS] power over the floor around it
+export const MAX_PEAKS: i32 = 32; // a u32 of claimed peaks
+// Hysteresis: a peak up to this much under the novelty threshold (5 dB) continues a track that is
+// already coherent (run of WEAK_CONTINUE_RUN or more) but starts none. A weak siren's partial dips
+// under the threshold now and then in noise; without this its track was dropped and its run lost.
+// Only coherent tracks: noise tracks kept alive by weak peaks would hold the few track slots.
+const CONTINUE_BELOW: f32 = 3.16;
+const WEAK_CONTINUE_RUN: i32 = 2;
 
 const SHARPNESS: f32 = 4; // a peak's power over its neighbours' 3 bins away
 const MATCH_BINS: f32 = 1.5; // a peak continues a track within this of its predicted frequency (plus half its slope)
@@ -46,7 +53,8 @@ const BACKGROUND_FRAMES: u32 = 5;
 }
 
 // The frame's narrowband peaks that are new to the band (above the floor of their own bin and of
-// both neighbours, so a background tone that glides slowly never counts as new) and sharp.
+// both neighbours, so a background tone that glides slowly never counts as new; weaker ones only
+// continue tracks) and sharp.
 // Returns how many (at most MAX_PEAKS, strongest kept first by scanning order).
 function findPeaks(e: EmergencyState): i32 {
   const n = e.fftSize;
@@ -57,7 +65,8 @@ function findPeaks(e: EmergencyState): i32 {
     const pr = powAt(k + 1);
     if (p < pl || p <= pr) continue;
     if (p < SHARPNESS * Mathf.min(powAt(k - 3), powAt(k + 3))) continue;
-    if (p < e.novelty * Mathf.max(floorAt(k), Mathf.max(floorAt(k - 1), floorAt(k + 1)))) continue;
+    const around = Mathf.max(floorAt(k), Mathf.max(floorAt(k - 1), floorAt(k + 1)));
+    if (p * CONTINUE_BELOW < e.novelty * around) continue;
     // frequency from the two largest bins (Hann: exact for one sinusoid)
     const right = pr >= pl;
     const a = Mathf.sqrt((right ? pr : pl) / Mathf.max(p, FLOOR_MIN));
@@ -70,6 +79,7 @@ function findPeaks(e: EmergencyState): i32 {
     store<f32>(PEAK_RE + o, (sign * spectrumAt(k, n, PART_RE)) / mag);
     store<f32>(PEAK_IM + o, (sign * spectrumAt(k, n, PART_IM)) / mag);
     store<f32>(PEAK_POW + o, pl + p + pr);
+    store<f32>(PEAK_NEW + o, p / Mathf.max(around, FLOOR_MIN));
     count++;
   }
   return count;
@@ -87,8 +97,9 @@ export function updateTracks(e: EmergencyState): i32 {
     const predicted = t.bin + t.slope;
     let best = -1;
     let bestDist: f32 = MATCH_BINS + <f32>0.5 * Mathf.abs(t.slope);
+    const weakOk = t.run >= WEAK_CONTINUE_RUN;
     for (let j = 0; j < count; j++) {
-      if (claimed & (<u32>1 << j)) continue;
+      if (claimed & (<u32>1 << j) || (!weakOk && load<f32>(PEAK_NEW + (<usize>j << 2)) < e.novelty)) continue;
       const d = Mathf.abs(load<f32>(PEAK_BIN + (<usize>j << 2)) - predicted);
       if (d <= bestDist) {
         bestDist = d;
@@ -133,7 +144,7 @@ export function updateTracks(e: EmergencyState): i32 {
   }
   // new tracks for the peaks no track took: a free slot, else the weakest track with no run
   for (let j = 0; j < count; j++) {
-    if (claimed & (<u32>1 << j)) continue;
+    if (claimed & (<u32>1 << j) || load<f32>(PEAK_NEW + (<usize>j << 2)) < e.novelty) continue;
     let slot = -1;
     for (let i = 0; i < EMG_MAX_TRACKS && slot < 0; i++) if (toneTrack(i).age == 0) slot = i;
     if (slot < 0) {
