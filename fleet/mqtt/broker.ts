@@ -101,6 +101,16 @@ export interface FleetBroker extends BrokerProbe {
 interface ClientState {
   identity: MqttClientIdentity;
   session: string;
+  /** A device publishes to the same few topics over and over: the last decision is kept. */
+  lastPublish?: { topic: string; retain: boolean; decision: ReturnType<typeof authorizePublish> };
+}
+
+function decidePublish(state: ClientState, topic: string, retain: boolean): ReturnType<typeof authorizePublish> {
+  const last = state.lastPublish;
+  if (last && last.topic === topic && last.retain === retain) return last.decision;
+  const decision = authorizePublish(state.identity, topic, { retain });
+  state.lastPublish = { topic, retain, decision };
+  return decision;
 }
 
 // Broadcast on the message bus, so with mqemitter-redis every node drops the sessions it holds.
@@ -124,6 +134,14 @@ export async function createFleetBroker(options: FleetBrokerOptions): Promise<Fl
   const rateLimiter = createConnectRateLimiter({ ...limits.connectRate, now: clock });
 
   const states = new WeakMap<Client, ClientState>();
+  // One counter child per kind, made once (prom-client hashes the labels on every `inc(labels)`).
+  const countersIn = new Map<string, { inc(): void }>();
+  const countIn = (kind: string) => {
+    if (!metrics) return;
+    let counter = countersIn.get(kind);
+    if (!counter) countersIn.set(kind, (counter = metrics.mqttMessagesIn.labels({ kind })));
+    counter.inc();
+  };
   const connecting = new WeakMap<Client, { idAssigned: boolean; rateLimited: boolean }>();
   // Payloads of refused messages: acknowledged, but not forwarded to subscribers. Same-node
   // only (a Redis bus copies the payload), which is fine: forwarding is best effort anyway.
@@ -196,13 +214,13 @@ export async function createFleetBroker(options: FleetBrokerOptions): Promise<Fl
         const clientId = (packet as { clientId?: string }).clientId;
         return parsed.ok && parsed.topic.kind === 'status' && parsed.topic.deviceId === clientId ? callback(null) : callback(new Error('not authenticated'));
       }
-      const decision = authorizePublish(state.identity, packet.topic, { retain: packet.retain });
+      const decision = decidePublish(state, packet.topic, packet.retain);
       if (!decision.ok) {
         logger.warn({ clientId: client!.id, topic: packet.topic.slice(0, 300), reason: decision.reason }, 'mqtt publish refused');
         return callback(new Error(decision.reason));
       }
       const topic = decision.value;
-      metrics?.mqttMessagesIn.inc({ kind: topic?.kind ?? 'other' });
+      countIn(topic?.kind ?? 'other');
       if (state.identity.kind !== 'device' || topic === null || !handler) return callback(null);
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       // The PUBACK (QoS 1) is written by Aedes only after this callback: telemetry calls back

@@ -137,6 +137,8 @@ export function limitOfflineQueue<P extends object>(persistence: P, options: Off
       return result;
     },
     async outgoingEnqueueCombi(subs, packet) {
+      // Most messages (telemetry) match no stored subscription: nothing to remember or trim.
+      if (subs.length === 0) return inner.outgoingEnqueueCombi(subs, packet);
       const result = await inner.outgoingEnqueueCombi(subs, packet);
       for (const sub of subs) remember(sub.clientId, packet);
       await Promise.all(subs.map((sub) => trim(sub.clientId)));
