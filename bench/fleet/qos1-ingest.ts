@@ -71,3 +71,18 @@ export async function runIngest(o: IngestOptions): Promise<IngestResult> {
   await Promise.all(clients.map((c) => c.endAsync()));
   return result;
 }
+
+/** Several runs as one: counts and time added up, rates recomputed. */
+export function combineIngest(runs: readonly IngestResult[]): IngestResult {
+  const sum = (key: 'acked' | 'ackedSamples' | 'failed' | 'seconds') => runs.reduce((total, run) => total + run[key], 0);
+  const seconds = sum('seconds');
+  return {
+    acked: sum('acked'),
+    ackedSamples: sum('ackedSamples'),
+    failed: sum('failed'),
+    seconds,
+    messagesPerSecond: sum('acked') / seconds,
+    samplesPerSecond: sum('ackedSamples') / seconds,
+    payloadBytes: runs.at(-1)?.payloadBytes ?? 0,
+  };
+}
