@@ -44,8 +44,8 @@ const THRESHOLD = { environment: 0.4, emergency: 0.6 };
 const DECISION = { smoothingMs: 300, emergencyMinMs: 100, emergencyHoldMs: 1000, emergencyFadeMs: 50 };
 export const TARGET_ACCURACY = 0.97;
 export const DEFAULT_EPOCHS = 40;
-/** Enough windows for a shift-invariant network of a few thousand weights; more only costs time. */
-export const MAX_TRAIN_WINDOWS = 16000;
+/** 64 000 windows (a quarter of 400 clips per class): 96.8 % held out where 16 000 gave 94.7 %; each epoch costs 4x. */
+export const MAX_TRAIN_WINDOWS = 64000;
 export const DEFAULT_HIDDEN: HiddenLayer[] = parseHidden('pw24,dw5,pw24,dw');
 const DB = Math.log(10) / 10;
 

@@ -38,6 +38,7 @@ t.test('anc train -> blob, report; anc classify', async (t) => {
   t.ok(report.heldOut.int8FloatWindowAgreement >= 0.9, `int8 agrees with float on ${(100 * report.heldOut.int8FloatWindowAgreement).toFixed(1)} % of held-out windows`);
   t.equal(report.heldOut.clips.confusion.flat().reduce((a, b) => a + b, 0), report.dataset.clips.heldOut, 'confusion counts every held-out clip');
   t.equal(report.heldOut.clips.perClass.length, TINY_CLASSES.length);
+  t.ok(report.decision.validationClipAccuracy.after >= report.decision.validationClipAccuracy.before, 'the chosen thresholds decide the validation clips no worse than 0.6');
   // the wasm time is a difference of two timed runs: a tiny model's cost can vanish in the noise
   t.ok(report.cost.multiplyAddsPerInference > 0 && Number.isFinite(report.cost.wasm!.microsPerInference) && report.cost.wasm!.microsPerInference >= 0, 'inference cost measured');
 
@@ -46,6 +47,7 @@ t.test('anc train -> blob, report; anc classify', async (t) => {
   t.ok(blob.length <= 65536, 'fits a model slot');
   const model = decodeModelBlob(blob);
   t.equal(model.layers[0]!.inSize, model.features.melBands * model.features.contextFrames);
+  t.same(model.classes.map((c) => c.threshold), report.decision.thresholds.map((c) => c.threshold), 'the blob holds the report\'s thresholds');
   t.equal(loadFirmware().init(48000).tryLoadModel(blob), 0, 'the firmware loads it at 48 kHz');
   t.equal(loadFirmware().init(RATE).tryLoadModel(blob), 0, 'and at 16 kHz');
 
