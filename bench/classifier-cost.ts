@@ -81,3 +81,11 @@ export function classifierCost(quick: boolean, modelPath = DEFAULT_MODEL_PATH): 
   }
   return out;
 }
+
+// `node --import tsx bench/classifier-cost.ts [model.ancm]`: this measurement alone (npm run bench
+// runs it after the ANC table); a model other than the default can be priced before it ships.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const c of classifierCost(false, process.argv[2] ?? DEFAULT_MODEL_PATH)) {
+    console.log(`${c.variant.padEnd(6)} ${c.model}: ${(c.classifierMicros / 1000).toFixed(2)} ms per audio second, ${(100 * c.share).toFixed(1)} % of the ANC's ${(c.ancMicros / 1000).toFixed(2)} ms (target <= 10 %)`);
+  }
+}
