@@ -12,7 +12,7 @@ import { EmergencyState, toneTrack, EMERGENCY_SIREN, EMERGENCY_ALARM, EMERGENCY_
 //   - anything else: a siren.
 
 export const COHERENT_RUN: i32 = 3; // tracks that count for the kind
-const STEADY_AGE: i32 = 6; // a partial that has stayed this many frames ...
+const STEADY_AGE: i32 = 5; // a partial that has stayed this many frames (40 ms; a toot lasts 100-300 ms) ...
 const STEADY_SLOPE: f32 = 0.25; // ... moving at most this many bins a frame
 const HORN_F0_LO: f32 = 370;
 const HORN_F0_HI: f32 = 560;
