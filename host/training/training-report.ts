@@ -1,7 +1,7 @@
 // The report `anc train --report` writes (JSON): what the model scores on clips it never saw, what
 // it costs, and how it was made. `heldOutAccuracy` is the int8 model's per-clip accuracy with
-// each clip decided as the firmware decides (an emergency class that holds its threshold for
-// emergency_min_ms wins, else the mean score), the number the issue's 97 % target is about.
+// each clip decided as the firmware decides (an emergency class reported, the arg-max at or above
+// its threshold, for emergency_min_ms wins, else the mean score), the number the issue's 97 % target is about.
 import type { ClassificationMetrics } from './classification-metrics.ts';
 import type { DatasetClass } from './dataset-reader.ts';
 import type { FrontEnd } from './feature-settings.ts';
@@ -37,8 +37,9 @@ export interface TrainingReport {
     /** int8 model, one decision per clip: the class of the mean score over its inferences. */
     clips: ClassificationMetrics;
     /**
-     * int8 model, per clip, by the firmware's decision rule: an emergency class wins if its smoothed
-     * score holds its threshold for emergency_min_ms anywhere in the clip, else the mean score decides.
+     * int8 model, per clip, by the firmware's decision rule: an emergency class wins if it is the
+     * reported class (smoothed arg-max at or above its threshold) for emergency_min_ms anywhere in
+     * the clip, else the mean score decides.
      */
     clipsWithEmergencyRule: ClassificationMetrics;
     /** int8 model, one decision per inference window, against each window's own label (window-labels.ts). */
