@@ -61,54 +61,30 @@ export function decodeJsonPayload(
 /**
  * Walks a parsed JSON tree without recursion (so a hostile depth cannot overflow the stack) and
  * reports the first nesting or key problem. Depth counts containers: `{}` is 1, `{"a":[1]}` is 2.
- * This runs on every telemetry message, so the walk itself allocates nothing per container
- * (two parallel stacks); only a tree with a problem is walked again to spell out where.
+ * Only containers are visited, and a problem's path is spelled only once one is found: this runs
+ * on every telemetry message.
  */
 export function inspectJsonTree(value: unknown, maxDepth: number): PayloadProblem | undefined {
   if (value === null || typeof value !== 'object') return undefined;
-  const nodes: object[] = [value];
-  const depths: number[] = [1];
-  while (nodes.length > 0) {
-    const node = nodes.pop()!;
-    const depth = depths.pop()!;
-    if (depth > maxDepth) return explain(value, maxDepth);
-    if (Array.isArray(node)) {
-      for (let i = 0; i < node.length; i++) {
-        const child: unknown = node[i];
-        if (child !== null && typeof child === 'object') {
-          nodes.push(child);
-          depths.push(depth + 1);
-        }
-      }
-      continue;
-    }
-    for (const key of Object.keys(node)) {
-      if (FORBIDDEN_KEYS.has(key)) return explain(value, maxDepth);
-      const child: unknown = (node as Record<string, unknown>)[key];
-      if (child !== null && typeof child === 'object') {
-        nodes.push(child);
-        depths.push(depth + 1);
-      }
-    }
-  }
-  return undefined;
-}
-
-/** The same walk with each container's place kept, for the message of a tree known to be bad. */
-function explain(value: unknown, maxDepth: number): PayloadProblem {
   const stack: Frame[] = [{ node: value as object, depth: 1, key: '', parent: undefined }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     if (frame.depth > maxDepth) return { reason: 'too-deep', message: `nesting deeper than ${maxDepth} at ${pathOf(frame)}` };
     const { node, depth } = frame;
-    const keys: Array<string | number> = Array.isArray(node) ? node.map((_, i) => i) : Object.keys(node);
-    for (const key of keys) {
-      if (typeof key === 'string' && FORBIDDEN_KEYS.has(key)) return { reason: 'forbidden-key', message: `key "${key}" is not allowed (at ${pathOf(frame)})` };
-      const child: unknown = (node as Record<string | number, unknown>)[key];
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const child: unknown = node[i];
+        if (child !== null && typeof child === 'object') stack.push({ node: child, depth: depth + 1, key: i, parent: frame });
+      }
+      continue;
+    }
+    for (const key of Object.keys(node)) {
+      if (FORBIDDEN_KEYS.has(key)) return { reason: 'forbidden-key', message: `key "${key}" is not allowed (at ${pathOf(frame)})` };
+      const child: unknown = (node as Record<string, unknown>)[key];
       if (child !== null && typeof child === 'object') stack.push({ node: child, depth: depth + 1, key, parent: frame });
     }
   }
-  throw new Error('explain() was called on a tree without a problem');
+  return undefined;
 }
 
 interface Frame {
