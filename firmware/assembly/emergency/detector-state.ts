@@ -32,8 +32,6 @@ export class EmergencyState {
   active: i32; // kind of the emergency in progress (status emergency_state), 0 = none
   sinceHit: i32; // frames since the last frame with a tonal emergency-like track, while active
   events: u32; // emergencies since anc_init (status emergency_events)
-  lastKind: i32; // kind the last frame's evidence points to, 0 = none
-  lastFreq: f32; // frequency of the last frame's best track, Hz
   stackRun: i32; // frames in a row with a horn's steady harmonic stack
 }
 

@@ -147,8 +147,6 @@ function analyse(e: EmergencyState): void {
   e.stackRun = partials >= HORN_PARTIALS ? e.stackRun + 1 : 0;
   const tonal = run >= HOLD_RUN || e.stackRun > 0;
   const kind = tonal ? emergencyKind(e, best, partials) : EMERGENCY_NONE;
-  e.lastKind = kind;
-  e.lastFreq = best >= 0 ? toneTrack(best).bin * e.binHz : 0;
 
   if (e.active != EMERGENCY_NONE) {
     // the floor stays frozen while an emergency sounds, so it never learns the siren
